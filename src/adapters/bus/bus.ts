@@ -1,0 +1,45 @@
+// The bus port: a partitioned, durable log keyed by meter, shaped after Kafka so the Kafka
+// adapter fits unchanged. Producers resolve only once records are durable (acks=all);
+// consumers commit offsets only after the store write, so a crash replays, never skips.
+
+export interface BusRecord {
+  /** Partition key: the meter (or sensor) id, so one device's readings stay in order. */
+  key: string;
+  /** Encoded payload; never contains a newline (JSON text does not). */
+  value: string;
+  headers?: Record<string, string>;
+}
+
+export interface ConsumedRecord extends BusRecord {
+  partition: number;
+  offset: number;
+}
+
+export interface BusProducer {
+  /** Appends durably; resolves after the commit (fsync with synchronous=FULL). */
+  publish(records: BusRecord[]): Promise<void>;
+  /** Records published but not yet committed by `group`. */
+  lag(group: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface BusConsumer {
+  /** Next records after the group's committed offsets, in offset order per partition. */
+  poll(maxRecords: number): Promise<ConsumedRecord[]>;
+  /** Commits, per partition, the offset of the next record to read. */
+  commit(next: ReadonlyMap<number, number>): Promise<void>;
+  /** Parks a record that can never be processed, with the reason. */
+  deadLetter(record: ConsumedRecord, reason: string): Promise<void>;
+  lag(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** FNV-1a: a stable, fast partitioner for the embedded bus (Kafka uses its own murmur2). */
+export function partitionFor(key: string, partitions: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % partitions;
+}

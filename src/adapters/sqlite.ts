@@ -1,0 +1,51 @@
+// Opens a node:sqlite database the way every embedded adapter needs it: WAL (readers never
+// block the writer), a busy timeout instead of SQLITE_BUSY errors, and the configured
+// synchronous level (FULL: a committed transaction survives power loss).
+import { DatabaseSync } from 'node:sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type Synchronous = 'FULL' | 'NORMAL';
+
+export function openSqlite(path: string, synchronous: Synchronous = 'FULL'): DatabaseSync {
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path);
+  db.exec(`PRAGMA journal_mode = WAL;
+    PRAGMA synchronous = ${synchronous};
+    PRAGMA busy_timeout = 10000;
+    PRAGMA temp_store = MEMORY;
+    PRAGMA cache_size = -65536;`);
+  return db;
+}
+
+/** Runs `fn` in a write transaction (BEGIN IMMEDIATE takes the write lock up front). */
+export function inTransaction<T>(db: DatabaseSync, fn: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+/** Applies numbered migrations once each, recording them in schema_migrations. */
+export function migrate(db: DatabaseSync, migrations: readonly string[]): number {
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
+  );
+  const row = db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as {
+    v: number;
+  };
+  let applied = 0;
+  for (let v = row.v + 1; v <= migrations.length; v++) {
+    inTransaction(db, () => {
+      db.exec(migrations[v - 1]!);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(v, Date.now());
+    });
+    applied++;
+  }
+  return applied;
+}

@@ -1,0 +1,149 @@
+// Read side of the embedded store, used by the query module. Opens its own connection: with
+// WAL, reads never wait for the processor's writes.
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { OBIS, Quality } from '../../domain/readings.ts';
+import type { EventType, GridEvent, Severity, SubjectKind } from '../../domain/events.ts';
+import { openStoreDb, rowToReading, type SqliteStoreOptions } from './sqlite-store-writer.ts';
+import {
+  RESOLUTIONS,
+  type RollupRow,
+  type StoreReader,
+  type StoreStats,
+  type StoredMeterReading,
+} from './store.ts';
+
+type Row = Record<string, number | string | null>;
+
+export class SqliteStoreReader implements StoreReader {
+  private readonly db: DatabaseSync;
+  private readonly s: Record<string, StatementSync>;
+
+  constructor(opts: SqliteStoreOptions) {
+    this.db = openStoreDb(opts);
+    const p = (sql: string) => this.db.prepare(sql);
+    this.s = {
+      readings:
+        p(`SELECT meter_id, obis, interval_start, interval_s, value, raw_value, unit, quality FROM meter_readings
+        WHERE meter_id = ? AND obis = ? AND interval_start >= ? AND interval_start < ? AND interval_start > ?
+        ORDER BY interval_start LIMIT ?`),
+      rollups: p(`SELECT bucket, energy_kwh, readings, estimated FROM rollups
+        WHERE level = ? AND id = ? AND resolution = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`),
+      // Meter 15-minute rollups come from the readings themselves (see rollup-accumulator.ts).
+      meterQuarterHours:
+        p(`SELECT interval_start - (interval_start % 900000) AS bucket, SUM(value) AS energy_kwh,
+        COUNT(*) AS readings, SUM((quality & ${Quality.ESTIMATED}) != 0) AS estimated FROM meter_readings
+        WHERE meter_id = ? AND obis = '${OBIS.ACTIVE_IMPORT}' AND interval_start >= ? AND interval_start < ?
+        GROUP BY bucket ORDER BY bucket`),
+      meta: p('SELECT key, value FROM meta'),
+    };
+  }
+
+  async readings(q: {
+    meterId: string;
+    obis?: string;
+    from: number;
+    to: number;
+    limit: number;
+    after?: number;
+  }): Promise<StoredMeterReading[]> {
+    const rows = this.s.readings!.all(
+      q.meterId,
+      q.obis ?? OBIS.ACTIVE_IMPORT,
+      q.from,
+      q.to,
+      q.after ?? -Infinity,
+      q.limit,
+    ) as unknown as Row[];
+    return rows.map(rowToReading);
+  }
+
+  async rollups(q: {
+    level: string;
+    id: string;
+    resolution: keyof typeof RESOLUTIONS;
+    from: number;
+    to: number;
+  }): Promise<RollupRow[]> {
+    const seconds = RESOLUTIONS[q.resolution];
+    const rows = (q.level === 'meter' && seconds === 900
+      ? this.s.meterQuarterHours!.all(q.id, q.from, q.to)
+      : this.s.rollups!.all(q.level, q.id, seconds, q.from, q.to)) as unknown as Row[];
+    return rows.map((r) => ({
+      bucket: r.bucket as number,
+      energyKwh: r.energy_kwh as number,
+      readings: r.readings as number,
+      estimated: r.estimated as number,
+    }));
+  }
+
+  async events(q: {
+    from: number;
+    to: number;
+    types?: string[];
+    subjectId?: string;
+    limit: number;
+    after?: string;
+  }): Promise<GridEvent[]> {
+    // Keyset pagination on (start, id): stable under concurrent inserts, unlike OFFSET.
+    const where = ['start >= ?', 'start < ?'];
+    const args: (string | number)[] = [q.from, q.to];
+    if (q.types && q.types.length > 0) {
+      where.push(`type IN (${q.types.map(() => '?').join(', ')})`);
+      args.push(...q.types);
+    }
+    if (q.subjectId) {
+      where.push('subject_id = ?');
+      args.push(q.subjectId);
+    }
+    if (q.after) {
+      const [start, id] = decodeCursor(q.after);
+      where.push('(start > ? OR (start = ? AND id > ?))');
+      args.push(start, start, id);
+    }
+    const sql = `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY start, id LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...args, q.limit) as unknown as Row[];
+    return rows.map((r) => {
+      const e: GridEvent = {
+        id: r.id as string,
+        type: r.type as EventType,
+        subjectKind: r.subject_kind as SubjectKind,
+        subjectId: r.subject_id as string,
+        start: r.start as number,
+        severity: r.severity as Severity,
+        detail: r.detail as string,
+      };
+      if (r.end_ts !== null) e.end = r.end_ts as number;
+      if (r.value !== null) e.value = r.value as number;
+      return e;
+    });
+  }
+
+  async stats(): Promise<StoreStats> {
+    const meta = new Map(
+      (this.s.meta!.all() as unknown as { key: string; value: number }[]).map((r) => [r.key, r.value]),
+    );
+    return {
+      watermark: meta.get('watermark') ?? null,
+      meterReadings: meta.get('meter_readings') ?? 0,
+      sensorReadings: meta.get('sensor_readings') ?? 0,
+      unknownReadings: meta.get('unknown_readings') ?? 0,
+      events: meta.get('events') ?? 0,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.isOpen) this.db.close();
+  }
+}
+
+export function encodeCursor(e: { start: number; id: string }): string {
+  return Buffer.from(`${e.start}|${e.id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): [number, string] {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const bar = text.indexOf('|');
+  const start = Number(text.slice(0, bar));
+  if (bar < 0 || !Number.isFinite(start)) throw new Error('malformed cursor');
+  return [start, text.slice(bar + 1)];
+}

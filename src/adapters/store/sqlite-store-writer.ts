@@ -1,0 +1,249 @@
+// Writes processed batches into the embedded store in one transaction each.
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { inTransaction, migrate, openSqlite, type Synchronous } from '../sqlite.ts';
+import { STORE_MIGRATIONS } from './sqlite-schema.ts';
+import { RollupAccumulator } from './rollup-accumulator.ts';
+import { OBIS, Quality, bucketStart, type MeterReading } from '../../domain/readings.ts';
+import type { GridEvent } from '../../domain/events.ts';
+import type {
+  MeterLocator,
+  StoreBatch,
+  StoreWriteResult,
+  StoreWriter,
+  StoredMeterReading,
+  TransformerBucketTotal,
+} from './store.ts';
+
+export interface SqliteStoreOptions {
+  path: string;
+  synchronous?: Synchronous;
+}
+
+export function openStoreDb(opts: SqliteStoreOptions): DatabaseSync {
+  const db = openSqlite(opts.path, opts.synchronous);
+  migrate(db, STORE_MIGRATIONS);
+  return db;
+}
+
+export class SqliteStoreWriter implements StoreWriter {
+  private readonly db: DatabaseSync;
+  private readonly locate: MeterLocator;
+  private readonly s: Record<string, StatementSync>;
+
+  constructor(opts: SqliteStoreOptions, locate: MeterLocator) {
+    this.db = openStoreDb(opts);
+    this.locate = locate;
+    const p = (sql: string) => this.db.prepare(sql);
+    this.s = {
+      insertReading:
+        p(`INSERT INTO meter_readings (meter_id, obis, interval_start, interval_s, value, raw_value, unit,
+        quality, customer_id, event_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      existing: p(
+        'SELECT value, quality FROM meter_readings WHERE meter_id = ? AND obis = ? AND interval_start = ?',
+      ),
+      replace:
+        p(`UPDATE meter_readings SET value = ?, raw_value = ?, quality = ?, interval_s = ?, event_id = ?,
+        received_at = ? WHERE meter_id = ? AND obis = ? AND interval_start = ?`),
+      insertSensor:
+        p(`INSERT INTO sensor_readings (sensor_id, sensor_type, ts, value, unit, lat, lon, received_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      insertUnknown: p(`INSERT INTO unknown_readings (kind, device_id, channel, ts, payload, received_at)
+        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      upsertRollup: p(`INSERT INTO rollups (level, id, resolution, bucket, energy_kwh, readings, estimated)
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET energy_kwh = energy_kwh + excluded.energy_kwh,
+        readings = readings + excluded.readings, estimated = estimated + excluded.estimated`),
+      rollupTotal: p(
+        `SELECT energy_kwh FROM rollups WHERE level = 'transformer' AND id = ? AND resolution = 900 AND bucket = ?`,
+      ),
+      insertEvent:
+        p(`INSERT INTO events (id, type, subject_kind, subject_id, start, end_ts, severity, value, detail)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      bumpMeta: p(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = value + excluded.value',
+      ),
+      maxMeta: p(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = MAX(value, excluded.value)',
+      ),
+      recent:
+        p(`SELECT meter_id, obis, interval_start, interval_s, value, raw_value, unit, quality FROM meter_readings
+        WHERE meter_id = ? AND obis = ? ORDER BY interval_start DESC LIMIT ?`),
+    };
+  }
+
+  async writeBatch(batch: StoreBatch): Promise<StoreWriteResult> {
+    return inTransaction(this.db, () => this.write(batch));
+  }
+
+  private write(batch: StoreBatch): StoreWriteResult {
+    const result: StoreWriteResult = {
+      inserted: 0,
+      unchanged: 0,
+      conflicts: [],
+      replacedEstimates: 0,
+      transformerTotals: [],
+    };
+    const acc = new RollupAccumulator(this.locate);
+    const touched = new Map<string, TransformerBucketTotal>();
+    for (const r of batch.meterReadings) {
+      const counted = r.obis === OBIS.ACTIVE_IMPORT;
+      const estimated = (r.quality & Quality.ESTIMATED) !== 0 ? 1 : 0;
+      const { changes } = this.s.insertReading!.run(
+        r.meterId,
+        r.obis,
+        r.intervalStart,
+        r.intervalSeconds,
+        r.value,
+        r.rawValue ?? null,
+        r.unit,
+        r.quality,
+        r.customerId ?? null,
+        r.eventId ?? null,
+        r.receivedAt,
+      );
+      if (changes === 1) {
+        result.inserted++;
+        if (counted) acc.add(r.meterId, r.intervalStart, r.value, 1, estimated);
+      } else {
+        this.resolveConflict(r, estimated, counted, acc, result);
+      }
+      const where = counted ? this.locate(r.meterId) : undefined;
+      if (where) {
+        const bucket = bucketStart(r.intervalStart, 900_000);
+        touched.set(`${where.transformerId}|${bucket}`, {
+          transformerId: where.transformerId,
+          bucket,
+          energyKwh: 0,
+        });
+      }
+    }
+    for (const d of acc.deltas.values()) {
+      this.s.upsertRollup!.run(d.level, d.id, d.resolution, d.bucket, d.energyKwh, d.readings, d.estimated);
+    }
+    let sensors = 0;
+    for (const r of batch.sensorReadings) {
+      sensors += Number(
+        this.s.insertSensor!.run(
+          r.sensorId,
+          r.sensorType,
+          r.ts,
+          r.value,
+          r.unit,
+          r.lat ?? null,
+          r.lon ?? null,
+          r.receivedAt,
+        ).changes,
+      );
+    }
+    let unknown = 0;
+    for (const r of batch.unknown) {
+      const [id, channel, ts] =
+        r.kind === 'meter' ? [r.meterId, r.obis, r.intervalStart] : [r.sensorId, r.sensorType, r.ts];
+      unknown += Number(
+        this.s.insertUnknown!.run(r.kind, id, channel, ts, JSON.stringify(r), r.receivedAt).changes,
+      );
+    }
+    const events = this.insertEvents(batch.events);
+    this.s.bumpMeta!.run('meter_readings', result.inserted);
+    this.s.bumpMeta!.run('sensor_readings', sensors);
+    this.s.bumpMeta!.run('unknown_readings', unknown);
+    this.s.bumpMeta!.run('events', events);
+    if (batch.watermark !== undefined) this.s.maxMeta!.run('watermark', batch.watermark);
+    for (const t of touched.values()) {
+      t.energyKwh =
+        (this.s.rollupTotal!.get(t.transformerId, t.bucket) as { energy_kwh: number } | undefined)
+          ?.energy_kwh ?? 0;
+      result.transformerTotals.push(t);
+    }
+    return result;
+  }
+
+  /** The key exists: a replay (same value), a late real reading over an estimate, or a conflict. */
+  private resolveConflict(
+    r: MeterReading,
+    estimated: number,
+    counted: boolean,
+    acc: RollupAccumulator,
+    result: StoreWriteResult,
+  ): void {
+    const old = this.s.existing!.get(r.meterId, r.obis, r.intervalStart) as {
+      value: number;
+      quality: number;
+    };
+    const oldEstimated = (old.quality & Quality.ESTIMATED) !== 0;
+    if (oldEstimated && !estimated) {
+      this.s.replace!.run(
+        r.value,
+        r.rawValue ?? null,
+        r.quality,
+        r.intervalSeconds,
+        r.eventId ?? null,
+        r.receivedAt,
+        r.meterId,
+        r.obis,
+        r.intervalStart,
+      );
+      result.replacedEstimates++;
+      if (counted) acc.add(r.meterId, r.intervalStart, r.value - old.value, 0, -1);
+    } else if (estimated || old.value === r.value) {
+      result.unchanged++;
+    } else {
+      result.conflicts.push({
+        meterId: r.meterId,
+        obis: r.obis,
+        intervalStart: r.intervalStart,
+        storedValue: old.value,
+        rejectedValue: r.value,
+      });
+    }
+  }
+
+  private insertEvents(events: GridEvent[]): number {
+    let n = 0;
+    for (const e of events) {
+      n += Number(
+        this.s.insertEvent!.run(
+          e.id,
+          e.type,
+          e.subjectKind,
+          e.subjectId,
+          e.start,
+          e.end ?? null,
+          e.severity,
+          e.value ?? null,
+          e.detail,
+        ).changes,
+      );
+    }
+    return n;
+  }
+
+  async writeEvents(events: GridEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    inTransaction(this.db, () => this.s.bumpMeta!.run('events', this.insertEvents(events)));
+  }
+
+  async recentReadings(meterId: string, obis: string, limit: number): Promise<StoredMeterReading[]> {
+    const rows = this.s.recent!.all(meterId, obis, limit) as unknown as Record<
+      string,
+      number | string | null
+    >[];
+    return rows.reverse().map(rowToReading);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.isOpen) this.db.close();
+  }
+}
+
+export function rowToReading(row: Record<string, number | string | null>): StoredMeterReading {
+  return {
+    meterId: row.meter_id as string,
+    obis: row.obis as string,
+    intervalStart: row.interval_start as number,
+    intervalSeconds: row.interval_s as number,
+    value: row.value as number,
+    rawValue: row.raw_value as number | null,
+    unit: row.unit as string,
+    quality: row.quality as number,
+  };
+}

@@ -1,0 +1,99 @@
+// The store port. Writes are idempotent on (meter, channel, interval start) so a replayed bus
+// batch changes nothing; rollups are derived from the rows a write really inserted, in the same
+// transaction, so they always equal a recomputation from the readings.
+import type { MeterReading, SensorReading, Reading } from '../../domain/readings.ts';
+import type { GridEvent } from '../../domain/events.ts';
+
+export type RollupLevel = 'meter' | 'transformer' | 'feeder';
+export const RESOLUTIONS = { '15m': 900, '1h': 3600, '1d': 86400 } as const;
+export type Resolution = keyof typeof RESOLUTIONS;
+
+export interface StoreBatch {
+  meterReadings: MeterReading[];
+  sensorReadings: SensorReading[];
+  /** Readings of devices missing from the topology: kept apart, counted, never dropped. */
+  unknown: Reading[];
+  events: GridEvent[];
+  /** Highest interval end in the batch (event-time watermark), for freshness. */
+  watermark?: number;
+}
+
+export interface DuplicateConflict {
+  meterId: string;
+  obis: string;
+  intervalStart: number;
+  storedValue: number;
+  rejectedValue: number;
+}
+
+export interface TransformerBucketTotal {
+  transformerId: string;
+  bucket: number;
+  energyKwh: number;
+}
+
+export interface StoreWriteResult {
+  inserted: number;
+  /** Same key, same value: a replay or a client retry; nothing changed. */
+  unchanged: number;
+  /** Same key, different value: the first stored value wins; reported as an event. */
+  conflicts: DuplicateConflict[];
+  replacedEstimates: number;
+  /** Totals of every transformer 15-minute bucket the batch touched, for overload checks. */
+  transformerTotals: TransformerBucketTotal[];
+}
+
+export interface RollupRow {
+  bucket: number;
+  energyKwh: number;
+  readings: number;
+  estimated: number;
+}
+
+export interface StoredMeterReading {
+  meterId: string;
+  obis: string;
+  intervalStart: number;
+  intervalSeconds: number;
+  value: number;
+  rawValue: number | null;
+  unit: string;
+  quality: number;
+}
+
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+export interface StoreStats {
+  watermark: number | null;
+  meterReadings: number;
+  sensorReadings: number;
+  unknownReadings: number;
+  events: number;
+}
+
+export interface StoreWriter {
+  writeBatch(batch: StoreBatch): Promise<StoreWriteResult>;
+  /** Events raised after a write (overloads); idempotent by event id. */
+  writeEvents(events: GridEvent[]): Promise<void>;
+  /** The newest stored readings of a series, oldest first, to rebuild VEE state after a restart. */
+  recentReadings(meterId: string, obis: string, limit: number): Promise<StoredMeterReading[]>;
+  close(): Promise<void>;
+}
+
+export interface StoreReader {
+  readings(
+    q: TimeRange & { meterId: string; obis?: string; limit: number; after?: number },
+  ): Promise<StoredMeterReading[]>;
+  rollups(q: TimeRange & { level: RollupLevel; id: string; resolution: Resolution }): Promise<RollupRow[]>;
+  events(
+    q: TimeRange & { types?: string[]; subjectId?: string; limit: number; after?: string },
+  ): Promise<GridEvent[]>;
+  stats(): Promise<StoreStats>;
+  close(): Promise<void>;
+}
+
+/** Maps a meter to where its load is aggregated; undefined for meters not in the topology. */
+export type MeterLocator = (meterId: string) => { transformerId: string; feederId: string } | undefined;

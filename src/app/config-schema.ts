@@ -1,0 +1,175 @@
+// Every configuration key in one place: its doc, default, environment variable and parser
+// (Practica's config pattern). `gridops run --help` and docs/configuration.md are printed
+// from this table, so a key cannot exist without documentation.
+
+export type Parser<T> = (raw: string) => T;
+
+export interface KeySpec<T> {
+  doc: string;
+  default: T;
+  env: string;
+  parse: Parser<T>;
+  /** Never printed by --print-config or logged. */
+  secret?: boolean;
+}
+
+function int(min: number, max: number): Parser<number> {
+  return (raw) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`must be an integer in [${min}, ${max}]`);
+    return n;
+  };
+}
+function bool(raw: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error('must be true or false');
+}
+function oneOf<T extends string>(...values: T[]): Parser<T> {
+  return (raw) => {
+    if (!(values as string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}`);
+    return raw as T;
+  };
+}
+const str: Parser<string> = (raw) => raw;
+
+export const CONFIG_SCHEMA = {
+  dataDir: {
+    doc: 'Directory for the embedded bus and store (SQLite files).',
+    default: './data',
+    env: 'GRIDOPS_DATA_DIR',
+    parse: str,
+  },
+  target: {
+    doc: 'Comma list of targets to run: all, ingest, processor, query.',
+    default: 'all',
+    env: 'GRIDOPS_TARGET',
+    parse: str,
+  },
+  host: { doc: 'Address the HTTP server binds to.', default: '127.0.0.1', env: 'GRIDOPS_HOST', parse: str },
+  port: { doc: 'HTTP port (0 picks a free one).', default: 8080, env: 'GRIDOPS_PORT', parse: int(0, 65535) },
+  logLevel: {
+    doc: 'Log level.',
+    default: 'info' as const,
+    env: 'GRIDOPS_LOG_LEVEL',
+    parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  },
+  apiKeys: {
+    doc: 'Comma list of API keys accepted (hashed at start, never logged).',
+    default: '',
+    env: 'GRIDOPS_API_KEYS',
+    parse: str,
+    secret: true,
+  },
+  apiKeysFile: {
+    doc: 'File of accepted API key SHA-256 hashes, one "name:hex" per line.',
+    default: '',
+    env: 'GRIDOPS_API_KEYS_FILE',
+    parse: str,
+  },
+  metricsAuth: {
+    doc: 'Require an API key on /metrics (Prometheus sends it as a bearer token).',
+    default: true,
+    env: 'GRIDOPS_METRICS_AUTH',
+    parse: bool,
+  },
+  topologyFile: {
+    doc: 'Grid topology JSON; default <dataDir>/topology.json.',
+    default: '',
+    env: 'GRIDOPS_TOPOLOGY_FILE',
+    parse: str,
+  },
+  busPartitions: {
+    doc: 'Partitions of the embedded bus (readings keyed by meter).',
+    default: 8,
+    env: 'GRIDOPS_BUS_PARTITIONS',
+    parse: int(1, 256),
+  },
+  maxBusLag: {
+    doc: 'Unprocessed readings on the bus above which ingest answers 503.',
+    default: 2_000_000,
+    env: 'GRIDOPS_MAX_BUS_LAG',
+    parse: int(1, 1e9),
+  },
+  maxBodyBytes: {
+    doc: 'Largest accepted request body, after decompression.',
+    default: 64 * 1024 * 1024,
+    env: 'GRIDOPS_MAX_BODY_BYTES',
+    parse: int(1024, 1024 ** 3),
+  },
+  maxBatchItems: {
+    doc: 'Most readings in one request.',
+    default: 100_000,
+    env: 'GRIDOPS_MAX_BATCH_ITEMS',
+    parse: int(1, 10_000_000),
+  },
+  sqliteSynchronous: {
+    doc: 'SQLite synchronous mode: FULL survives power loss, NORMAL only process crashes.',
+    default: 'FULL' as const,
+    env: 'GRIDOPS_SQLITE_SYNCHRONOUS',
+    parse: oneOf('FULL', 'NORMAL'),
+  },
+  processorBatch: {
+    doc: 'Most bus records the processor takes per store transaction.',
+    default: 20_000,
+    env: 'GRIDOPS_PROCESSOR_BATCH',
+    parse: int(1, 1_000_000),
+  },
+  queryMaxRangeDays: {
+    doc: 'Longest time range one query may cover, in days.',
+    default: 31,
+    env: 'GRIDOPS_QUERY_MAX_RANGE_DAYS',
+    parse: int(1, 3660),
+  },
+  queryMaxLimit: {
+    doc: 'Largest page size of list endpoints.',
+    default: 5000,
+    env: 'GRIDOPS_QUERY_MAX_LIMIT',
+    parse: int(1, 100_000),
+  },
+  cacheTtlMs: {
+    doc: 'Time a cached query answer may be served.',
+    default: 5000,
+    env: 'GRIDOPS_CACHE_TTL_MS',
+    parse: int(0, 3_600_000),
+  },
+  simulate: {
+    doc: 'Run the synthetic fleet in-process against this server (the demo).',
+    default: false,
+    env: 'GRIDOPS_SIMULATE',
+    parse: bool,
+  },
+  simulateMeters: {
+    doc: 'Meters in the simulated fleet.',
+    default: 1000,
+    env: 'GRIDOPS_SIMULATE_METERS',
+    parse: int(1, 1_000_000),
+  },
+  simulateSeed: {
+    doc: 'Seed of the simulated fleet (same seed, same fleet).',
+    default: 42,
+    env: 'GRIDOPS_SIMULATE_SEED',
+    parse: int(0, 2 ** 31),
+  },
+  simulateSpeed: {
+    doc: 'Simulated time per real time (60: a 15-minute interval every 15 s).',
+    default: 60,
+    env: 'GRIDOPS_SIMULATE_SPEED',
+    parse: int(1, 100_000),
+  },
+  simulateFaults: {
+    doc: 'Faults the simulator injects: comma list, all or none.',
+    default: 'all',
+    env: 'GRIDOPS_SIMULATE_FAULTS',
+    parse: str,
+  },
+  shutdownTimeoutMs: {
+    doc: 'Longest graceful drain on SIGTERM before exit.',
+    default: 25_000,
+    env: 'GRIDOPS_SHUTDOWN_TIMEOUT_MS',
+    parse: int(0, 600_000),
+  },
+} satisfies Record<string, KeySpec<unknown>>;
+
+export type ConfigKey = keyof typeof CONFIG_SCHEMA;
+export type Config = { -readonly [K in ConfigKey]: (typeof CONFIG_SCHEMA)[K]['default'] };
