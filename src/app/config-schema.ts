@@ -152,8 +152,8 @@ export const CONFIG_SCHEMA = {
     parse: int(0, 2 ** 31),
   },
   simulateSpeed: {
-    doc: 'Simulated time per real time (60: a 15-minute interval every 15 s).',
-    default: 60,
+    doc: 'Simulated seconds per real second after the backfill (1: real time; more runs ahead of the clock).',
+    default: 1,
     env: 'GRIDOPS_SIMULATE_SPEED',
     parse: int(1, 100_000),
   },

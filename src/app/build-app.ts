@@ -1,0 +1,212 @@
+// Builds the modules of one process from the configuration. Each factory is small; what runs
+// is decided by --target through MODULE_DEPENDENCIES, nothing else.
+import { existsSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config-schema.ts';
+import { ApiKeys, generateKey, hashKey } from './api-keys.ts';
+import { ModuleManager, resolveOrder, type Module } from './module-manager.ts';
+import { MODULE_DEPENDENCIES, parseTargets, type ModuleName } from './modules.ts';
+import { gridError } from './errors.ts';
+import { createLogger, type Logger } from '../telemetry/logger.ts';
+import { createMetrics, type Metrics } from '../telemetry/metrics.ts';
+import { emptyTopology, loadTopology, type Topology } from '../domain/topology.ts';
+import { createHttpServer } from '../modules/server/http-server.ts';
+import { SqliteBusProducer } from '../adapters/bus/sqlite-bus.ts';
+import { SqliteStoreReader } from '../adapters/store/sqlite-store-reader.ts';
+import { LruCache } from '../adapters/cache/lru-cache.ts';
+import { registerIngestRoutes } from '../modules/ingest/ingest-routes.ts';
+import { registerQueryRoutes } from '../modules/query/query-routes.ts';
+import { registerForecastRoutes } from '../modules/query/forecast-routes.ts';
+import { createProcessorModule } from '../modules/processor/processor-module.ts';
+import { refreshKpis } from '../modules/processor/kpi-gauges.ts';
+import { createSimulatorModule } from '../modules/simulator-module.ts';
+import { generateFleet, writeTopology } from '../simulator/index.ts';
+
+export interface GridOpsApp {
+  manager: ModuleManager;
+  http: FastifyInstance;
+  metrics: Metrics;
+  logger: Logger;
+  config: Config;
+  /** Base URL once the server listens. */
+  url(): string;
+  /** The demo's API key when the simulator runs in-process (also in <dataDir>/demo-api-key). */
+  demoKey?: string;
+}
+
+export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metrics } = {}): GridOpsApp {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const metrics = opts.metrics ?? createMetrics();
+  let targets: ModuleName[];
+  try {
+    targets = parseTargets(config.target);
+  } catch (err) {
+    throw gridError('SG_ERR_CONFIG_INVALID', ['target', (err as Error).message]);
+  }
+  if (config.simulate) targets.push('simulator');
+  const order = resolveOrder(MODULE_DEPENDENCIES, targets);
+  const keys = ApiKeys.fromConfig(config.apiKeys, config.apiKeysFile);
+  let demoKey: string | undefined;
+  if (config.simulate) {
+    demoKey = generateKey();
+    keys.addHash('demo', hashKey(demoKey));
+  }
+  if (keys.size === 0)
+    logger.warn('no API keys configured: every non-health endpoint answers 401 (set GRIDOPS_API_KEYS)');
+
+  const dataFile = (name: string) => join(config.dataDir, name);
+  const sqlite = { synchronous: config.sqliteSynchronous };
+  let topology: Topology = emptyTopology();
+  let producer: SqliteBusProducer | undefined;
+  let reader: SqliteStoreReader | undefined;
+  const cache = new LruCache(2000);
+  // The server's /readyz needs the manager, which needs the modules, which need the server.
+  const late: { manager?: ModuleManager } = {};
+  const http = createHttpServer({
+    logger,
+    metrics,
+    keys,
+    bodyLimit: config.maxBodyBytes,
+    metricsAuth: config.metricsAuth,
+    status: () => late.manager?.status() ?? [],
+  });
+  let listening = '';
+
+  const factories: Record<ModuleName, () => Module> = {
+    server: () => ({
+      async start() {
+        listening = await http.listen({ host: config.host, port: config.port });
+        logger.info({ module: 'server', url: listening }, `listening on ${listening}`);
+      },
+      async stop() {
+        await http.close();
+      },
+    }),
+    topology: () => ({
+      init() {
+        if (!existsSync(config.topologyFile) && config.simulate) {
+          mkdirSync(config.dataDir, { recursive: true });
+          writeTopology(
+            config.topologyFile,
+            generateFleet({ meters: config.simulateMeters, seed: config.simulateSeed }),
+          );
+          logger.info(
+            { module: 'topology', file: config.topologyFile },
+            'generated the simulated fleet topology',
+          );
+        }
+        if (existsSync(config.topologyFile)) topology = loadTopology(config.topologyFile);
+        else
+          logger.warn(
+            { module: 'topology', file: config.topologyFile },
+            'no topology file: every reading is kept apart as unknown',
+          );
+        logger.info(
+          { module: 'topology', meters: topology.meters.length, feeders: topology.feeders.length },
+          'topology loaded',
+        );
+      },
+    }),
+    bus: () => ({
+      init() {
+        producer = new SqliteBusProducer({
+          path: dataFile('bus.db'),
+          partitions: config.busPartitions,
+          ...sqlite,
+        });
+      },
+      async stop() {
+        await producer?.close();
+      },
+    }),
+    store: () => ({
+      init() {
+        reader = new SqliteStoreReader({ path: dataFile('store.db'), ...sqlite });
+      },
+      async stop() {
+        await reader?.close();
+      },
+    }),
+    cache: () => ({ stop: () => cache.close() }),
+    kpi: () => {
+      let timer: NodeJS.Timeout | undefined;
+      const tick = () =>
+        void refreshKpis(reader!, topology, metrics, Date.now()).catch((err: unknown) =>
+          logger.warn({ err }, 'KPI refresh failed'),
+        );
+      return {
+        start() {
+          tick();
+          timer = setInterval(tick, 5000);
+          timer.unref();
+        },
+        stop: () => clearInterval(timer),
+      };
+    },
+    ingest: () => {
+      let drain: (() => Promise<void>) | undefined;
+      return {
+        init() {
+          drain = registerIngestRoutes(http, {
+            producer: producer!,
+            metrics,
+            maxBatchItems: config.maxBatchItems,
+            maxBusLag: config.maxBusLag,
+          }).drain;
+        },
+        stop: () => drain?.(),
+      };
+    },
+    processor: () =>
+      createProcessorModule({
+        workerData: {
+          dataDir: config.dataDir,
+          topologyFile: config.topologyFile,
+          busPartitions: config.busPartitions,
+          synchronous: config.sqliteSynchronous,
+          batchSize: config.processorBatch,
+        },
+        logger,
+        metrics,
+        stopTimeoutMs: config.shutdownTimeoutMs,
+        onCommitted: () => void cache.clear(),
+      }),
+    query: () => ({
+      init() {
+        const common = { store: reader!, topology: () => topology };
+        registerQueryRoutes(http, {
+          ...common,
+          cache,
+          metrics,
+          maxRangeDays: config.queryMaxRangeDays,
+          maxLimit: config.queryMaxLimit,
+          cacheTtlMs: config.cacheTtlMs,
+        });
+        registerForecastRoutes(http, { ...common, historyDays: Math.min(28, config.queryMaxRangeDays) });
+      },
+    }),
+    simulator: () =>
+      createSimulatorModule({
+        url: () => listening,
+        apiKey: demoKey!,
+        topology: () => topology,
+        logger,
+        speed: config.simulateSpeed,
+        faults: config.simulateFaults,
+        seed: config.simulateSeed,
+      }),
+    all: () => ({}),
+  };
+  const modules = new Map(order.map((name) => [name, factories[name as ModuleName]()]));
+  const manager = new ModuleManager(order, modules);
+  late.manager = manager;
+  if (demoKey) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(dataFile('demo-api-key'), `${demoKey}\n`, { mode: 0o600 });
+    chmodSync(dataFile('demo-api-key'), 0o600);
+  }
+  const app: GridOpsApp = { manager, http, metrics, logger, config, url: () => listening };
+  if (demoKey) app.demoKey = demoKey;
+  return app;
+}

@@ -1,0 +1,8 @@
+// Entry point: `bin/gridops` runs this file on Node.js 24.
+import { main } from './cli/main-cli.ts';
+
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+});

@@ -1,0 +1,110 @@
+// POST /v1/readings: validate the whole batch, publish it durably to the bus, then answer 202.
+// All-or-nothing per request: a batch with one bad item stores nothing, so a client can fix
+// and resend the same batch without creating duplicates (the store is idempotent anyway).
+import type { FastifyInstance } from 'fastify';
+import { gridError } from '../../app/errors.ts';
+import { readingKey } from '../../domain/readings.ts';
+import type { BusProducer, BusRecord } from '../../adapters/bus/bus.ts';
+import type { Metrics } from '../../telemetry/metrics.ts';
+import { readingItemJsonSchema, validateItems } from './reading-schema.ts';
+
+export const PROCESSOR_GROUP = 'processor';
+
+export interface IngestOptions {
+  producer: BusProducer;
+  metrics: Metrics;
+  maxBatchItems: number;
+  maxBusLag: number;
+  now?: () => number;
+}
+
+const acceptedSchema = {
+  202: {
+    type: 'object',
+    properties: { accepted: { type: 'integer' }, meters: { type: 'integer' }, sensors: { type: 'integer' } },
+  },
+};
+
+export function registerIngestRoutes(app: FastifyInstance, opts: IngestOptions) {
+  const now = opts.now ?? Date.now;
+  let draining = false;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  // The lag is read at most every 200 ms: back-pressure needs a trend, not a per-request query.
+  let lag = 0;
+  let lagReadAt = 0;
+  const currentLag = async () => {
+    if (now() - lagReadAt > 200) {
+      lagReadAt = now();
+      lag = await opts.producer.lag(PROCESSOR_GROUP);
+      opts.metrics.busLag.set(lag);
+    }
+    return lag;
+  };
+
+  // The JSON Schema of one item, for client authors.
+  app.get('/v1/schema/reading', async () => readingItemJsonSchema);
+
+  app.post(
+    '/v1/readings',
+    {
+      schema: { response: acceptedSchema },
+    },
+    async (request, reply) => {
+      if (draining) throw gridError('SG_ERR_NOT_READY', ['shutting down'], { retryAfterSeconds: 1 });
+      const body = request.body;
+      if (!Array.isArray(body)) {
+        throw gridError('SG_ERR_BODY_INVALID', [
+          'the body must be a JSON array (or NDJSON lines) of readings',
+        ]);
+      }
+      if (body.length === 0) throw gridError('SG_ERR_BODY_INVALID', ['the batch is empty']);
+      if (body.length > opts.maxBatchItems) {
+        throw gridError('SG_ERR_BATCH_TOO_LARGE', [String(body.length), String(opts.maxBatchItems)]);
+      }
+      const pending = await currentLag();
+      if (pending > opts.maxBusLag) {
+        opts.metrics.ingestOverload.inc();
+        throw gridError('SG_ERR_OVERLOADED', [`${pending} readings await processing`], {
+          retryAfterSeconds: 5,
+        });
+      }
+      const { readings, errors, invalidItems } = validateItems(body, now());
+      if (invalidItems > 0) {
+        opts.metrics.ingestRejected.inc({ reason: 'validation' }, invalidItems);
+        throw gridError('SG_ERR_VALIDATION', [String(invalidItems)], { details: errors });
+      }
+      const traceparent = request.headers.traceparent;
+      const headers = typeof traceparent === 'string' ? { traceparent } : undefined;
+      let meters = 0;
+      const records: BusRecord[] = readings.map((r) => {
+        if (r.kind === 'meter') meters++;
+        const rec: BusRecord = { key: readingKey(r), value: JSON.stringify(r) };
+        if (headers) rec.headers = headers;
+        return rec;
+      });
+      inFlight++;
+      try {
+        await opts.producer.publish(records);
+      } finally {
+        inFlight--;
+        if (inFlight === 0) idle?.();
+      }
+      lag += records.length;
+      opts.metrics.busPublished.inc(records.length);
+      opts.metrics.ingestReadings.inc({ kind: 'meter' }, meters);
+      opts.metrics.ingestReadings.inc({ kind: 'sensor' }, readings.length - meters);
+      opts.metrics.ingestBatchSize.observe(readings.length);
+      return reply.code(202).send({ accepted: readings.length, meters, sensors: readings.length - meters });
+    },
+  );
+
+  return {
+    /** Refuses new batches and waits until every in-flight publish has committed. */
+    async drain(): Promise<void> {
+      draining = true;
+      if (inFlight === 0) return;
+      await new Promise<void>((resolve) => (idle = resolve));
+    },
+  };
+}

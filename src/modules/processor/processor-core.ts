@@ -1,0 +1,230 @@
+// One batch of bus records -> VEE, power quality, anomalies, outages -> one store write.
+// Everything derived here is idempotent under replay: readings by key, events by id, rollups by
+// the store from really-inserted rows.
+import { applyVee, DEFAULT_VEE } from '../../domain/vee.ts';
+import { anomalyStep } from '../../domain/anomaly.ts';
+import { pqStep } from '../../domain/power-quality.ts';
+import { detectOutage } from '../../domain/outage.ts';
+import { loadingLevel, transformerLoading } from '../../domain/transformer-loading.ts';
+import { eventId, type GridEvent } from '../../domain/events.ts';
+import { OBIS, Quality, type MeterReading, type Reading, type SensorReading } from '../../domain/readings.ts';
+import type { Topology } from '../../domain/topology.ts';
+import type { ConsumedRecord } from '../../adapters/bus/bus.ts';
+import type { StoreBatch, StoreWriter } from '../../adapters/store/store.ts';
+import { SeriesTracker } from './series-tracker.ts';
+
+export interface BatchStats {
+  records: number;
+  meters: number;
+  sensors: number;
+  unknown: number;
+  inserted: number;
+  dead: number;
+  vee: Record<string, number>;
+  events: Record<string, number>;
+  watermark: number | null;
+  outagesActive: number;
+  durationMs: number;
+}
+
+export interface DeadLetter {
+  record: ConsumedRecord;
+  reason: string;
+}
+
+const NOMINAL: Record<string, number> = { voltage: 230, frequency: 50 };
+
+function decode(record: ConsumedRecord): Reading {
+  const r = JSON.parse(record.value) as Reading;
+  if ((r?.kind !== 'meter' && r?.kind !== 'sensor') || typeof r.receivedAt !== 'number') {
+    throw new Error('not a reading record');
+  }
+  return r;
+}
+
+export class ProcessorCore {
+  private readonly topology: Topology;
+  private readonly store: StoreWriter;
+  private readonly state = new SeriesTracker();
+  private watermark: number | null = null;
+
+  constructor(topology: Topology, store: StoreWriter) {
+    this.topology = topology;
+    this.store = store;
+  }
+
+  async process(records: ConsumedRecord[]): Promise<{ stats: BatchStats; dead: DeadLetter[] }> {
+    const started = performance.now();
+    const stats: BatchStats = {
+      records: records.length,
+      meters: 0,
+      sensors: 0,
+      unknown: 0,
+      inserted: 0,
+      dead: 0,
+      vee: {},
+      events: {},
+      watermark: null,
+      outagesActive: 0,
+      durationMs: 0,
+    };
+    const dead: DeadLetter[] = [];
+    const batch: StoreBatch = { meterReadings: [], sensorReadings: [], unknown: [], events: [] };
+    const readings: Reading[] = [];
+    for (const record of records) {
+      try {
+        readings.push(decode(record));
+      } catch (err) {
+        dead.push({ record, reason: `undecodable: ${(err as Error).message}` });
+      }
+    }
+    await this.state.preload(
+      this.store,
+      readings
+        .filter((r) => r.kind === 'meter' && this.topology.meterById.has(r.meterId))
+        .map((r) => [(r as MeterReading).meterId, (r as MeterReading).obis] as [string, string]),
+    );
+    for (const r of readings) {
+      if (r.kind === 'meter') {
+        if (!this.topology.meterById.has(r.meterId)) batch.unknown.push(r);
+        else this.meter(r, batch, stats);
+      } else if (!this.topology.sensorById.has(r.sensorId)) batch.unknown.push(r);
+      else this.sensor(r, batch);
+    }
+    batch.events.push(...this.outages(stats));
+    if (this.watermark !== null) batch.watermark = this.watermark;
+    const result = await this.store.writeBatch(batch);
+    const late: GridEvent[] = [];
+    for (const c of result.conflicts) {
+      late.push({
+        id: eventId('duplicate_conflict', c.meterId, c.intervalStart),
+        type: 'duplicate_conflict',
+        subjectKind: 'meter',
+        subjectId: c.meterId,
+        start: c.intervalStart,
+        severity: 'info',
+        value: c.rejectedValue,
+        detail: `stored ${c.storedValue} kept; resent value ${c.rejectedValue} rejected (${c.obis})`,
+      });
+    }
+    for (const t of result.transformerTotals) {
+      const tx = this.topology.transformerById.get(t.transformerId);
+      if (!tx) continue;
+      const load = transformerLoading(t.energyKwh, 900, tx.kva);
+      if (loadingLevel(load.loadingRatio) !== 'overload') continue;
+      late.push({
+        id: eventId('transformer_overload', tx.id, t.bucket),
+        type: 'transformer_overload',
+        subjectKind: 'transformer',
+        subjectId: tx.id,
+        start: t.bucket,
+        end: t.bucket + 900_000,
+        severity: 'warning',
+        value: load.loadingRatio,
+        detail: `${load.kvaDrawn.toFixed(1)} kVA drawn on a ${tx.kva} kVA transformer (${(load.loadingRatio * 100).toFixed(0)} %)`,
+      });
+    }
+    await this.store.writeEvents(late);
+    for (const e of [...batch.events, ...late]) stats.events[e.type] = (stats.events[e.type] ?? 0) + 1;
+    stats.unknown = batch.unknown.length;
+    stats.sensors = batch.sensorReadings.length;
+    stats.inserted = result.inserted;
+    stats.dead = dead.length;
+    stats.watermark = this.watermark;
+    stats.durationMs = performance.now() - started;
+    return { stats, dead };
+  }
+
+  private meter(r: MeterReading, batch: StoreBatch, stats: BatchStats): void {
+    stats.meters++;
+    const end = r.intervalStart + r.intervalSeconds * 1000;
+    this.state.lastSeen.set(r.meterId, Math.max(this.state.lastSeen.get(r.meterId) ?? 0, end));
+    if (r.quality & Quality.LAST_GASP) this.state.lastGasp.set(r.meterId, end);
+    // Readings far ahead of their receive time are clock faults, not the grid's "now".
+    if (end <= r.receivedAt + DEFAULT_VEE.maxClockAheadMs)
+      this.watermark = Math.max(this.watermark ?? end, end);
+    const key = `${r.meterId}|${r.obis}`;
+    const result = applyVee(r, this.state.vee.get(key));
+    this.state.vee.set(key, result.state);
+    for (const f of result.findings) stats.vee[f.rule] = (stats.vee[f.rule] ?? 0) + 1;
+    if (result.estimates.length > 0)
+      stats.vee.estimated = (stats.vee.estimated ?? 0) + result.estimates.length;
+    batch.meterReadings.push(...result.estimates, result.reading);
+    if (r.obis !== OBIS.ACTIVE_IMPORT || result.reading.quality & (Quality.EDITED | Quality.DUPLICATE))
+      return;
+    const a = anomalyStep(this.state.anomaly.get(key), result.reading.value);
+    this.state.anomaly.set(key, a.state);
+    if (a.anomalous)
+      batch.events.push(this.anomaly('meter', r.meterId, r.intervalStart, a.score, result.reading.value));
+  }
+
+  private sensor(r: SensorReading, batch: StoreBatch): void {
+    batch.sensorReadings.push(r);
+    const key = `${r.sensorId}|${r.sensorType}`;
+    if (r.sensorType === 'voltage' || r.sensorType === 'frequency') {
+      const nominal = this.topology.sensorById.get(r.sensorId)?.nominal ?? NOMINAL[r.sensorType]!;
+      const pq = pqStep(
+        this.state.pq.get(key),
+        { sensorId: r.sensorId, sensorType: r.sensorType, ts: r.ts, value: r.value },
+        nominal,
+      );
+      this.state.pq.set(key, pq.state);
+      for (const e of pq.events) {
+        batch.events.push({
+          id: eventId(e.type, e.sensorId, e.start),
+          type: e.type,
+          subjectKind: 'sensor',
+          subjectId: e.sensorId,
+          start: e.start,
+          end: e.end,
+          severity: e.type === 'interruption' ? 'critical' : 'warning',
+          value: e.value,
+          detail: e.detail,
+        });
+      }
+    }
+    const a = anomalyStep(this.state.anomaly.get(key), r.value);
+    this.state.anomaly.set(key, a.state);
+    if (a.anomalous) batch.events.push(this.anomaly('sensor', r.sensorId, r.ts, a.score, r.value));
+  }
+
+  private anomaly(kind: 'meter' | 'sensor', id: string, ts: number, score: number, value: number): GridEvent {
+    return {
+      id: eventId('anomaly', id, ts),
+      type: 'anomaly',
+      subjectKind: kind,
+      subjectId: id,
+      start: ts,
+      severity: 'info',
+      value: score,
+      detail: `value ${value} scores ${score.toFixed(1)} robust deviations from the series' recent level`,
+    };
+  }
+
+  private outages(stats: BatchStats): GridEvent[] {
+    if (this.watermark === null) return [];
+    const events: GridEvent[] = [];
+    for (const [txId, meters] of this.topology.metersByTransformer) {
+      const o = detectOutage(
+        txId,
+        meters.map((m) => m.id),
+        this.state.lastSeen,
+        this.state.lastGasp,
+        this.watermark,
+      );
+      if (!o) continue;
+      stats.outagesActive++;
+      events.push({
+        id: eventId('outage', txId, o.start),
+        type: 'outage',
+        subjectKind: 'transformer',
+        subjectId: txId,
+        start: o.start,
+        severity: 'critical',
+        value: o.affectedMeters.length,
+        detail: o.detail,
+      });
+    }
+    return events;
+  }
+}

@@ -1,0 +1,79 @@
+// The consume loop: poll, process, write, then commit. A failed batch is not committed, so the
+// next poll returns it again after a backoff: the bus holds the work while the store is down.
+import type { BusConsumer, ConsumedRecord } from '../../adapters/bus/bus.ts';
+import type { BatchStats, ProcessorCore } from './processor-core.ts';
+
+export interface LoopOptions {
+  batchSize: number;
+  idleMs?: number;
+  maxBackoffMs?: number;
+  onStats?: (stats: BatchStats) => void;
+  onError?: (err: unknown, attempt: number) => void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function nextOffsets(records: readonly ConsumedRecord[]): Map<number, number> {
+  const next = new Map<number, number>();
+  for (const r of records) next.set(r.partition, Math.max(next.get(r.partition) ?? 0, r.offset + 1));
+  return next;
+}
+
+export class ProcessorLoop {
+  private stopping = false;
+  private done: Promise<void> | undefined;
+  private readonly consumer: BusConsumer;
+  private readonly core: ProcessorCore;
+  private readonly opts: LoopOptions;
+
+  constructor(consumer: BusConsumer, core: ProcessorCore, opts: LoopOptions) {
+    this.consumer = consumer;
+    this.core = core;
+    this.opts = opts;
+  }
+
+  start(): void {
+    this.done = this.run();
+  }
+
+  /** Finishes the batch in hand (written and committed), then returns. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.done;
+  }
+
+  /** Processes until the bus is empty (for tests and benchmarks). */
+  async drainOnce(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.step();
+      if (n === 0) return total;
+      total += n;
+    }
+  }
+
+  private async step(): Promise<number> {
+    const records = await this.consumer.poll(this.opts.batchSize);
+    if (records.length === 0) return 0;
+    const { stats, dead } = await this.core.process(records);
+    for (const d of dead) await this.consumer.deadLetter(d.record, d.reason);
+    await this.consumer.commit(nextOffsets(records));
+    this.opts.onStats?.(stats);
+    return records.length;
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopping) {
+      try {
+        const n = await this.step();
+        attempt = 0;
+        if (n === 0) await sleep(this.opts.idleMs ?? 25);
+      } catch (err) {
+        attempt++;
+        this.opts.onError?.(err, attempt);
+        await sleep(Math.min(this.opts.maxBackoffMs ?? 5000, 100 * 2 ** Math.min(attempt, 10)));
+      }
+    }
+  }
+}

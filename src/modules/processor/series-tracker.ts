@@ -1,0 +1,45 @@
+// Per-series state the processor keeps between batches: VEE history per (meter, channel),
+// anomaly windows per series, power-quality windows per sensor, and last-seen / last-gasp times
+// for outage detection. Lost on restart by design: VEE history is reloaded from the store on
+// first sight of a series, the rest rebuilds from the stream.
+import type { SeriesState } from '../../domain/vee.ts';
+import type { AnomalyState } from '../../domain/anomaly.ts';
+import type { PqState } from '../../domain/power-quality.ts';
+import type { StoreWriter } from '../../adapters/store/store.ts';
+
+const HISTORY = 16;
+
+export class SeriesTracker {
+  readonly vee = new Map<string, SeriesState>();
+  readonly anomaly = new Map<string, AnomalyState>();
+  readonly pq = new Map<string, PqState>();
+  readonly lastSeen = new Map<string, number>();
+  readonly lastGasp = new Map<string, number>();
+  private readonly loaded = new Set<string>();
+
+  /** Loads VEE history from the store for series seen for the first time since start. */
+  async preload(store: StoreWriter, series: Iterable<[string, string]>): Promise<void> {
+    for (const [meterId, obis] of series) {
+      const key = `${meterId}|${obis}`;
+      if (this.loaded.has(key)) continue;
+      this.loaded.add(key);
+      const rows = await store.recentReadings(meterId, obis, HISTORY);
+      const last = rows.at(-1);
+      if (!last) continue;
+      let repeats = 1;
+      for (let i = rows.length - 2; i >= 0 && rows[i]!.value === last.value && last.value !== 0; i--)
+        repeats++;
+      this.vee.set(key, {
+        lastStart: last.intervalStart,
+        lastValue: last.value,
+        intervalSeconds: last.intervalSeconds,
+        repeats,
+        recent: rows.map((r) => r.value),
+      });
+      this.lastSeen.set(
+        meterId,
+        Math.max(this.lastSeen.get(meterId) ?? 0, last.intervalStart + last.intervalSeconds * 1000),
+      );
+    }
+  }
+}

@@ -1,0 +1,254 @@
+// Read API over the store: readings, rollups, feeder and transformer load, events, anomalies.
+// Answers are cached (read-through) until the TTL or the next committed batch, whichever is first.
+import type { FastifyInstance } from 'fastify';
+import { gridError } from '../../app/errors.ts';
+import { qualityNames } from '../../domain/readings.ts';
+import type { Topology } from '../../domain/topology.ts';
+import { transformerLoading } from '../../domain/transformer-loading.ts';
+import {
+  RESOLUTIONS,
+  type Resolution,
+  type RollupRow,
+  type StoreReader,
+} from '../../adapters/store/store.ts';
+import { decodeCursor, encodeCursor } from '../../adapters/store/sqlite-store-reader.ts';
+import type { Cache } from '../../adapters/cache/cache.ts';
+import type { Metrics } from '../../telemetry/metrics.ts';
+import { iso, pageProps, parseRange, rangeProps, resolutionProp, type RangeQuery } from './query-params.ts';
+
+export interface QueryOptions {
+  store: StoreReader;
+  cache: Cache;
+  metrics: Metrics;
+  topology: () => Topology;
+  maxRangeDays: number;
+  maxLimit: number;
+  cacheTtlMs: number;
+  now?: () => number;
+}
+
+type Page = RangeQuery & { limit: number; cursor?: string };
+
+export function registerQueryRoutes(app: FastifyInstance, opts: QueryOptions): void {
+  const now = opts.now ?? Date.now;
+  const range = (q: RangeQuery) => parseRange(q, now(), opts.maxRangeDays);
+  const cached = async <T>(key: string, compute: () => Promise<T>): Promise<T> => {
+    const hit = await opts.cache.get<T>(key);
+    opts.metrics.cacheRequests.inc({ result: hit === undefined ? 'miss' : 'hit' });
+    if (hit !== undefined) return hit;
+    const value = await compute();
+    await opts.cache.set(key, value, opts.cacheTtlMs);
+    return value;
+  };
+  const idParam = {
+    type: 'object',
+    required: ['id'],
+    properties: { id: { type: 'string', maxLength: 64 } },
+  } as const;
+  const rollupQuery = {
+    type: 'object',
+    additionalProperties: false,
+    properties: { ...rangeProps, resolution: resolutionProp },
+  } as const;
+  const buckets = (rows: RollupRow[], seconds: number) =>
+    rows.map((r) => ({
+      start: iso(r.bucket),
+      energy_kwh: r.energyKwh,
+      avg_kw: r.energyKwh / (seconds / 3600),
+      readings: r.readings,
+      estimated: r.estimated,
+    }));
+
+  app.get<{ Params: { id: string }; Querystring: Page & { obis?: string } }>(
+    '/v1/meters/:id/readings',
+    {
+      schema: {
+        params: idParam,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { ...rangeProps, ...pageProps(opts.maxLimit), obis: { type: 'string', maxLength: 32 } },
+        },
+      },
+    },
+    async (req) => {
+      const { from, to } = range(req.query);
+      const after = req.query.cursor !== undefined ? Number(req.query.cursor) : undefined;
+      if (after !== undefined && !Number.isFinite(after))
+        throw gridError('SG_ERR_QUERY_INVALID', ['cursor is malformed']);
+      const rows = await opts.store.readings({
+        meterId: req.params.id,
+        from,
+        to,
+        limit: req.query.limit,
+        ...(req.query.obis ? { obis: req.query.obis } : {}),
+        ...(after !== undefined ? { after } : {}),
+      });
+      const last = rows.at(-1);
+      return {
+        meter_id: req.params.id,
+        readings: rows.map((r) => ({
+          obis: r.obis,
+          interval_start: iso(r.intervalStart),
+          interval_s: r.intervalSeconds,
+          value: r.value,
+          raw_value: r.rawValue,
+          unit: r.unit,
+          quality: qualityNames(r.quality),
+        })),
+        next_cursor: rows.length === req.query.limit && last ? String(last.intervalStart) : null,
+      };
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: RangeQuery & { resolution: Resolution } }>(
+    '/v1/meters/:id/rollups',
+    { schema: { params: idParam, querystring: rollupQuery } },
+    async (req) => {
+      const { from, to } = range(req.query);
+      const seconds = RESOLUTIONS[req.query.resolution];
+      return cached(req.url, async () => ({
+        meter_id: req.params.id,
+        resolution: req.query.resolution,
+        from: iso(from),
+        to: iso(to),
+        buckets: buckets(
+          await opts.store.rollups({
+            level: 'meter',
+            id: req.params.id,
+            resolution: req.query.resolution,
+            from,
+            to,
+          }),
+          seconds,
+        ),
+      }));
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: RangeQuery & { resolution: Resolution } }>(
+    '/v1/feeders/:id/load',
+    { schema: { params: idParam, querystring: rollupQuery } },
+    async (req) => {
+      if (!opts.topology().feederById.has(req.params.id))
+        throw gridError('SG_ERR_NOT_FOUND', [`feeder ${req.params.id}`]);
+      const { from, to } = range(req.query);
+      const seconds = RESOLUTIONS[req.query.resolution];
+      return cached(req.url, async () => ({
+        feeder_id: req.params.id,
+        resolution: req.query.resolution,
+        from: iso(from),
+        to: iso(to),
+        buckets: buckets(
+          await opts.store.rollups({
+            level: 'feeder',
+            id: req.params.id,
+            resolution: req.query.resolution,
+            from,
+            to,
+          }),
+          seconds,
+        ),
+      }));
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: RangeQuery & { resolution: Resolution } }>(
+    '/v1/transformers/:id/load',
+    { schema: { params: idParam, querystring: rollupQuery } },
+    async (req) => {
+      const tx = opts.topology().transformerById.get(req.params.id);
+      if (!tx) throw gridError('SG_ERR_NOT_FOUND', [`transformer ${req.params.id}`]);
+      const { from, to } = range(req.query);
+      const seconds = RESOLUTIONS[req.query.resolution];
+      return cached(req.url, async () => {
+        const rows = await opts.store.rollups({
+          level: 'transformer',
+          id: tx.id,
+          resolution: req.query.resolution,
+          from,
+          to,
+        });
+        return {
+          transformer_id: tx.id,
+          feeder_id: tx.feeder_id,
+          kva: tx.kva,
+          resolution: req.query.resolution,
+          from: iso(from),
+          to: iso(to),
+          buckets: buckets(rows, seconds).map((b, i) => ({
+            ...b,
+            loading_ratio: transformerLoading(rows[i]!.energyKwh, seconds, tx.kva).loadingRatio,
+          })),
+        };
+      });
+    },
+  );
+
+  const eventsHandler =
+    (fixedTypes?: string[]) => async (req: { query: Page & { type?: string; subject_id?: string } }) => {
+      const { from, to } = range(req.query);
+      if (req.query.cursor !== undefined) {
+        try {
+          decodeCursor(req.query.cursor);
+        } catch {
+          throw gridError('SG_ERR_QUERY_INVALID', ['cursor is malformed']);
+        }
+      }
+      const types = fixedTypes ?? (req.query.type ? req.query.type.split(',') : undefined);
+      const events = await opts.store.events({
+        from,
+        to,
+        limit: req.query.limit,
+        ...(types ? { types } : {}),
+        ...(req.query.subject_id ? { subjectId: req.query.subject_id } : {}),
+        ...(req.query.cursor ? { after: req.query.cursor } : {}),
+      });
+      const last = events.at(-1);
+      return {
+        events: events.map((e) => ({
+          id: e.id,
+          type: e.type,
+          subject_kind: e.subjectKind,
+          subject_id: e.subjectId,
+          start: iso(e.start),
+          end: e.end !== undefined ? iso(e.end) : null,
+          severity: e.severity,
+          value: e.value ?? null,
+          detail: e.detail,
+        })),
+        next_cursor: events.length === req.query.limit && last ? encodeCursor(last) : null,
+      };
+    };
+  const eventsQuery = {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      ...rangeProps,
+      ...pageProps(opts.maxLimit),
+      type: { type: 'string', maxLength: 256 },
+      subject_id: { type: 'string', maxLength: 64 },
+    },
+  } as const;
+  app.get<{ Querystring: Page & { type?: string; subject_id?: string } }>(
+    '/v1/events',
+    { schema: { querystring: eventsQuery } },
+    eventsHandler(),
+  );
+  app.get<{ Querystring: Page & { type?: string; subject_id?: string } }>(
+    '/v1/anomalies',
+    { schema: { querystring: eventsQuery } },
+    eventsHandler(['anomaly']),
+  );
+
+  app.get('/v1/stats', async () => {
+    const s = await opts.store.stats();
+    return {
+      watermark: s.watermark !== null ? iso(s.watermark) : null,
+      meter_readings: s.meterReadings,
+      sensor_readings: s.sensorReadings,
+      unknown_device_readings: s.unknownReadings,
+      events: s.events,
+    };
+  });
+}
