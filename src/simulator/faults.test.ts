@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTopology } from '../domain/topology.ts';
 import { FAULT_KINDS, parseFaultList, type FaultKind } from './faults.ts';
+import { FleetSimulator } from './fleet-simulator.ts';
 import { backfill, byKey, T0, type Collected } from './test-support.ts';
 
 const clean = await backfill({});
@@ -190,4 +191,19 @@ test("overload: the transformer's meters draw 1.5x+ and its loading passes 100 %
     );
     assert.ok(Math.max(...power.map((s) => s.value / 0.95 / tx.kva)) > 1, r.detail);
   }
+});
+
+test('the in-memory journal is bounded; onFault still sees every record', async () => {
+  let seen = 0;
+  const sim = new FleetSimulator(clean.topology, {
+    seed: 42,
+    faults: ['gaps'],
+    faultRates: { gaps: 0.5 },
+    journalLimit: 10,
+    onFault: () => seen++,
+  });
+  const idx = Math.floor(T0 / 900_000);
+  sim.meterItems(idx, T0);
+  assert.ok(seen > 50);
+  assert.ok(sim.journal.length <= 10);
 });

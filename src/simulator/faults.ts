@@ -16,14 +16,17 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** Faults decided reading by reading; their rate is a probability per meter reading. */
-export const READING_FAULTS: ReadonlySet<FaultKind> = new Set([
+/**
+ * Faults decided reading by reading; their rate is a probability per meter reading. The order
+ * is the order of their random draws, so it must not change.
+ */
+export const READING_FAULTS: readonly FaultKind[] = [
   'gaps',
   'spikes',
   'negative',
   'duplicates',
   'clock-skew',
-]);
+];
 
 /**
  * Default rates. Reading faults: probability per meter reading. Episode faults (outage, theft,

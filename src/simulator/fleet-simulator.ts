@@ -2,19 +2,17 @@
 // transformer delivers), what the meters report (after theft, frozen registers and reading
 // faults), and transformer sensor samples derived from the true load.
 import type { TopologyFile } from '../domain/topology.ts';
-import { EpisodeBook, SAG_DIP_MINUTES, SAG_SUSTAINED_MINUTES } from './episodes.ts';
-import { DEFAULT_FAULT_RATES, type FaultKind, type FaultRecord } from './faults.ts';
+import { EpisodeBook } from './episodes.ts';
+import { DEFAULT_FAULT_RATES, READING_FAULTS, type FaultKind, type FaultRecord } from './faults.ts';
 import { buildFleetModel, type FleetModel } from './fleet-model.ts';
-import { POWER_FACTOR, ratedAmps } from './fleet.ts';
-import { ambientTemperature, localTime } from './load-shapes.ts';
-import { baseKwh, intervalShape, loadingOf, SALT } from './meter-values.ts';
-import { eventUuid, normal, rngFor } from './prng.ts';
+import { baseKwh, intervalShape, SALT } from './meter-values.ts';
+import { eventUuid, rngFor } from './prng.ts';
+import { sampleSensor } from './sensor-values.ts';
 import {
   INTERVAL_MS,
   iso,
   meterItem,
   round3,
-  sensorItem,
   type MeterWireItem,
   type SensorWireItem,
   type WireItem,
@@ -26,9 +24,9 @@ export interface FleetSimulatorOptions {
   /** Overrides of DEFAULT_FAULT_RATES for enabled kinds. */
   faultRates?: Partial<Record<FaultKind, number>>;
   onFault?: (record: FaultRecord) => void;
+  /** Records kept in `journal` (the oldest go first; onFault sees all); default 100 000. */
+  journalLimit?: number;
 }
-
-const READING_ORDER: readonly FaultKind[] = ['gaps', 'spikes', 'negative', 'duplicates', 'clock-skew'];
 
 export interface IntervalState {
   idx: number;
@@ -46,15 +44,17 @@ export class FleetSimulator {
   private readonly readingRate = [0, 0, 0, 0, 0];
   private readonly readingFaults: boolean;
   private readonly onFault: ((record: FaultRecord) => void) | undefined;
+  private readonly journalLimit: number;
   private current: IntervalState | undefined;
 
   constructor(topology: TopologyFile, opts: FleetSimulatorOptions) {
     this.model = buildFleetModel(topology, opts.seed);
     this.onFault = opts.onFault;
+    this.journalLimit = opts.journalLimit ?? 100_000;
     const episodeRates = new Map<FaultKind, number>();
     for (const kind of opts.faults ?? []) {
       const rate = opts.faultRates?.[kind] ?? DEFAULT_FAULT_RATES[kind];
-      const slot = READING_ORDER.indexOf(kind);
+      const slot = READING_FAULTS.indexOf(kind);
       if (slot >= 0) this.readingRate[slot] = rate;
       else episodeRates.set(kind, rate);
     }
@@ -63,6 +63,10 @@ export class FleetSimulator {
   }
 
   private record(r: FaultRecord): void {
+    // A demo left running for weeks must not grow without bound; trim in chunks, not per push.
+    if (this.journal.length >= this.journalLimit) {
+      this.journal.splice(0, this.journal.length - Math.floor(this.journalLimit / 2));
+    }
     this.journal.push(r);
     this.onFault?.(r);
   }
@@ -206,7 +210,7 @@ export class FleetSimulator {
     const items: SensorWireItem[] = [];
     const tsIso = iso(ts);
     for (let s = 0; s < this.model.sensors.length; s++) {
-      const item = this.sensorSample(st, s, ts, tsIso);
+      const item = sampleSensor(this.model, this.episodes, st, s, ts, tsIso);
       if (item) items.push(item);
     }
     return items;
@@ -219,7 +223,14 @@ export class FleetSimulator {
     for (const tx of this.episodes.sags) {
       for (let minute = 1; minute < 15; minute++) {
         const ts = idx * INTERVAL_MS + minute * 60_000;
-        const item = this.sensorSample(st, this.model.txVoltageSensor[tx]!, ts, iso(ts));
+        const item = sampleSensor(
+          this.model,
+          this.episodes,
+          st,
+          this.model.txVoltageSensor[tx]!,
+          ts,
+          iso(ts),
+        );
         if (item) items.push(item);
       }
     }
@@ -230,62 +241,5 @@ export class FleetSimulator {
   backfillItems(idx: number, nowMs: number): WireItem[] {
     const sensors: WireItem[] = this.sensorItems(idx * INTERVAL_MS);
     return sensors.concat(this.sagSamples(idx), this.meterItems(idx, nowMs));
-  }
-
-  private sensorSample(st: IntervalState, s: number, ts: number, tsIso: string): SensorWireItem | undefined {
-    const m = this.model;
-    const sensor = m.sensors[s]!;
-    const tx = sensor.tx;
-    const outage = this.episodes.outages.get(tx);
-    const dark = outage !== undefined && ts >= outage.offAtMs;
-    // The frequency sensor measures the substation bus, which a transformer outage leaves live.
-    if (dark && sensor.type !== 'frequency') return undefined;
-    const rng = rngFor(m.seed, SALT.sensor, sensor.hash, ts / 1000);
-    const z = normal(rng);
-    const kw = Math.max(0, st.txKw[tx]! * (1 + 0.03 * normal(rng)));
-    const loading = loadingOf(m, tx, kw, POWER_FACTOR);
-    let value: number;
-    switch (sensor.type) {
-      case 'voltage':
-        value = this.voltage(tx, ts, loading, z, rng());
-        break;
-      case 'current':
-        value = ratedAmps(m.txKva[tx]!) * loading;
-        break;
-      case 'active_power':
-        value = kw;
-        break;
-      case 'temperature':
-        // Top-oil rise of ~45 K at rated load, on top of the outdoor temperature.
-        value = ambientTemperature(localTime(ts)) + 45 * loading * loading + 0.2 * z;
-        break;
-      case 'frequency': {
-        const t = ts / 1000;
-        const f =
-          50 +
-          0.03 * Math.sin((2 * Math.PI * t) / 1020) +
-          0.012 * Math.sin((2 * Math.PI * t) / 186) +
-          0.005 * z;
-        value = Math.min(50.05, Math.max(49.95, f));
-        break;
-      }
-    }
-    return sensorItem(
-      eventUuid(m.seed, SALT.event, sensor.hash, ts / 1000),
-      sensor.id,
-      sensor.type,
-      tsIso,
-      value,
-    );
-  }
-
-  /** 230 V nominal, a little above at no load, dropping with loading; sags override it. */
-  private voltage(tx: number, ts: number, loading: number, z: number, u: number): number {
-    if (this.episodes.sags.has(tx)) {
-      const minute = Math.floor((ts % INTERVAL_MS) / 60_000);
-      if (SAG_DIP_MINUTES.includes(minute)) return 230 * (0.87 + 0.02 * u);
-      if (SAG_SUSTAINED_MINUTES.includes(minute)) return 230 * (0.85 + 0.004 * (u - 0.5));
-    }
-    return 230 * (1.02 - 0.05 * loading) + 0.6 * z;
   }
 }

@@ -65,9 +65,10 @@ test('live: sensors every simulated minute, meters at each boundary, paced by sp
     },
     { onProgress: (p) => progress.push(p) },
   );
-  // 30 s at speed 60 is 30 simulated minutes: ticks at minutes 0..30.
-  assert.equal(ticks.length, 31);
-  assert.equal(clock.slept(), 30_000);
+  // Simulated time starts at the wall clock (12:07:30) and runs 60x: the minutes since the
+  // 12:00 boundary go at once, then 30 s of live cover 30 simulated minutes, up to 12:37.
+  assert.equal(ticks.length, 38);
+  assert.equal(clock.slept(), 29_500);
   const boundary = Date.UTC(2026, 0, 14, 12, 0);
   ticks.forEach((batch, k) => {
     const sensorTs = new Set(batch.filter((i) => !isMeterItem(i)).map((i) => ('ts' in i ? i.ts : '')));
@@ -77,13 +78,13 @@ test('live: sensors every simulated minute, meters at each boundary, paced by sp
     assert.deepEqual([...meterStarts], expected);
     if (expected.length) assert.equal(batch.filter(isMeterItem).length, 40);
   });
-  assert.equal(progress.length, 31);
+  assert.equal(progress.length, 38);
   assert.ok(progress.every((p) => p.phase === 'live'));
   assert.equal(result.stoppedBy, 'duration');
 });
 
 test('intervalMs overrides speed; the abort signal stops the run between ticks', async () => {
-  const clock = fakeTime(T0);
+  const clock = fakeTime(Date.UTC(2026, 0, 14, 12, 0));
   const controller = new AbortController();
   let calls = 0;
   const result = await runSimulation(
@@ -96,7 +97,7 @@ test('intervalMs overrides speed; the abort signal stops the run between ticks',
   );
   assert.equal(result.stoppedBy, 'abort');
   assert.equal(calls, 3); // backfill batch + two live ticks
-  assert.equal(clock.slept(), 1_000); // 60 simulated seconds at 60x
+  assert.equal(clock.slept(), 1_000); // 60 simulated seconds at 60x (15 s per interval)
 });
 
 test('a failing sink fails the run', async () => {
@@ -132,4 +133,27 @@ test('a given topology is simulated as is', async () => {
     new Set(items.map((i) => (isMeterItem(i) ? i.meter_id : i.sensor_id))),
     new Set(['M', 'V']),
   );
+});
+
+test('speed 1 follows the wall clock: an interval is sent when it ends', async () => {
+  const clock = fakeTime(T0);
+  const sentAt = new Map<string, number>();
+  await runSimulation({ meters: 10, seed: 5, backfillHours: 0, durationS: 900, ...clock }, async (batch) => {
+    for (const m of batch.filter(isMeterItem)) sentAt.set(m.interval_start, clock.now!());
+  });
+  assert.deepEqual([...sentAt], [['2026-01-14T12:00:00.000Z', Date.UTC(2026, 0, 14, 12, 15)]]);
+});
+
+test('real timers: a short live run with intervalMs ends on its own', async () => {
+  const started = Date.now();
+  let ticks = 0;
+  const result = await runSimulation(
+    { meters: 5, seed: 5, backfillHours: 0, intervalMs: 150, durationS: 0.1 },
+    async () => {
+      ticks++;
+    },
+  );
+  assert.equal(result.stoppedBy, 'duration');
+  assert.ok(ticks >= 5, `${ticks} ticks`);
+  assert.ok(Date.now() - started < 2000);
 });

@@ -26,14 +26,17 @@ export interface SimulationOptions extends FleetOptions {
   batchSize?: number;
   faults?: readonly FaultKind[];
   faultRates?: Partial<Record<FaultKind, number>>;
+  /** Fault records kept in the result's journal (hooks.onFault sees every one); default 100 000. */
+  journalLimit?: number;
   /** Wall clock, epoch ms; default Date.now. */
   now?: () => number;
   /** Waits `ms` (rejecting or resolving early on abort); default a timer. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /**
-   * Simulated time where backfill ends and live begins (rounded down to 15 minutes); default
-   * the current boundary. With speed > 1 live time runs ahead of the wall clock; starting in
-   * the past (e.g. now - durationS * speed) keeps a bounded demo from sending future data.
+   * Simulated "now" at the start (epoch ms); default the wall clock. Backfill ends at the
+   * 15-minute boundary before it and live continues from there. With speed > 1 simulated time
+   * runs ahead of the wall clock; starting in the past (now - durationS * speed * 1000) keeps
+   * a bounded demo from sending future timestamps.
    */
   startMs?: number;
 }
@@ -99,8 +102,13 @@ export async function runSimulation(
     faults: opts.faults ?? [],
     faultRates: opts.faultRates ?? {},
     onFault: hooks.onFault,
+    journalLimit: opts.journalLimit,
   });
-  const simStart = bucketStart(opts.startMs ?? now(), INTERVAL_MS);
+  // Simulated time runs `speed` times the wall clock from this anchor; at speed 1 it is the
+  // wall clock, so the meters' reading for 12:00-12:15 goes out at 12:15 as real ones would.
+  const wallStart = now();
+  const simAnchor = opts.startMs ?? wallStart;
+  const simStart = bucketStart(simAnchor, INTERVAL_MS);
   const runStarted = performance.now();
   let sent = 0;
   let batches = 0;
@@ -167,14 +175,14 @@ export async function runSimulation(
   if (endIdx > firstIdx) report('backfill', total);
 
   // Live: one tick per simulated minute; `due` maps simulated time back to the wall clock.
+  // Ticks already due (the minutes since the boundary, or time the backfill took) go at once.
   let stoppedBy: SimulationResult['stoppedBy'] = 'duration';
-  const liveStart = now();
-  const liveEnd = opts.durationS === undefined ? Infinity : liveStart + opts.durationS * 1000;
+  const liveEnd = opts.durationS === undefined ? Infinity : now() + opts.durationS * 1000;
   phaseSent = 0;
   phaseStarted = performance.now();
   for (let e = simStart; opts.durationS !== 0; e += 60_000) {
     if (signal?.aborted) break;
-    const due = liveStart + (e - simStart) / speed;
+    const due = wallStart + (e - simAnchor) / speed;
     if (due > liveEnd) break;
     const wait = due - now();
     if (wait > 0) await sleep(wait, signal);
