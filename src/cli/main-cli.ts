@@ -62,7 +62,17 @@ export async function main(
   const cmd = COMMANDS.find((c) => c.name === name);
   try {
     if (!cmd) throw gridError('SG_ERR_CLI_USAGE', [`unknown command "${name}"; run gridops --help`]);
-    const options = { ...cmd.options, help: { type: 'boolean' as const, short: 'h', description: '' } };
+    // Defaults are for --help only: an unset flag must stay undefined so env and file apply.
+    const options = Object.fromEntries(
+      Object.entries({ ...cmd.options, help: { type: 'boolean', short: 'h' } }).map(([k, o]) => [
+        k,
+        {
+          type: o.type,
+          ...('short' in o && o.short ? { short: o.short } : {}),
+          ...('multiple' in o && o.multiple ? { multiple: true } : {}),
+        },
+      ]),
+    );
     let parsed: ReturnType<typeof parseArgs>;
     try {
       parsed = parseArgs({
