@@ -1,0 +1,29 @@
+output "cluster_arn" {
+  description = "ARN of the MSK cluster (for IAM policies of producers and consumers)."
+  value       = aws_msk_cluster.this.arn
+}
+
+output "cluster_name" {
+  description = "Name of the MSK cluster."
+  value       = aws_msk_cluster.this.cluster_name
+}
+
+output "bootstrap_brokers_iam" {
+  description = "Bootstrap brokers for IAM auth over TLS (port 9098), for GRIDOPS_* bus settings."
+  value       = aws_msk_cluster.this.bootstrap_brokers_sasl_iam
+}
+
+output "bootstrap_brokers_scram" {
+  description = "Bootstrap brokers for SASL/SCRAM over TLS (port 9096), empty unless scram_enabled."
+  value       = aws_msk_cluster.this.bootstrap_brokers_sasl_scram
+}
+
+output "security_group_id" {
+  description = "Security group of the brokers."
+  value       = aws_security_group.this.id
+}
+
+output "broker_count" {
+  description = "Number of brokers."
+  value       = aws_msk_cluster.this.number_of_broker_nodes
+}
