@@ -41,6 +41,14 @@ export interface ValidationOutcome {
 
 type Obj = Record<string, unknown>;
 
+/** Date.parse rolls 30 February over into March; a reading's date must exist as written. */
+export function isCalendarDate(v: string): boolean {
+  const y = Number(v.slice(0, 4));
+  const m = Number(v.slice(5, 7));
+  const d = Number(v.slice(8, 10));
+  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
 class ItemChecker {
   readonly errors: ErrorDetail[] = [];
   private readonly base: string;
@@ -76,7 +84,7 @@ class ItemChecker {
       return undefined;
     }
     const t = Date.parse(v);
-    if (!Number.isFinite(t)) this.fail(field, 'is not a real date');
+    if (!Number.isFinite(t) || !isCalendarDate(v)) this.fail(field, 'is not a real date');
     else if (t < MIN_TIMESTAMP) this.fail(field, 'is before 2000-01-01');
     else if (t > now + MAX_FUTURE_MS) this.fail(field, 'is more than 24 h in the future');
     else return t;

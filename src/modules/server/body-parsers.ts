@@ -22,7 +22,8 @@ export function registerBodyParsers(app: FastifyInstance): void {
     return payload.pipe(gunzip);
   });
 
-  app.removeContentTypeParser(['application/json']);
+  // Only JSON and NDJSON: anything else (text/plain included) is 415, not a confusing 400.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
     try {
       done(null, JSON.parse((body as Buffer).toString('utf8')));

@@ -29,6 +29,12 @@ export interface HttpServerOptions {
   status: () => ModuleStatus[];
 }
 
+/** The property an ajv error is about (missing or unexpected), as a path suffix. */
+function propertyOf(params: Record<string, unknown> | undefined): string {
+  const name = params?.missingProperty ?? params?.additionalProperty;
+  return name === undefined ? '' : `/${String(name)}`;
+}
+
 function errorBody(code: string, message: string, details: ErrorDetail[] = []) {
   return { error: details.length > 0 ? { code, message, details } : { code, message } };
 }
@@ -39,6 +45,8 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     // Per-request logs at 100k readings/s would cost more than the work; metrics cover requests.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit,
+    // Unknown query parameters are errors, not silently dropped (a typo must not widen a query).
+    ajv: { customOptions: { removeAdditional: false } },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
@@ -65,7 +73,7 @@ export function createHttpServer(opts: HttpServerOptions): FastifyInstance {
     }
     if (err.validation) {
       const details = err.validation.map((v) => ({
-        field: `${err.validationContext ?? ''}${v.instancePath || ''}${v.params && 'missingProperty' in v.params ? `/${String(v.params.missingProperty)}` : ''}`,
+        field: `${err.validationContext ?? ''}${v.instancePath || ''}${propertyOf(v.params)}`,
         message: v.message ?? 'is invalid',
       }));
       const e = gridError('SG_ERR_QUERY_INVALID', [details.map((d) => `${d.field} ${d.message}`).join('; ')]);
