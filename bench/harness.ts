@@ -1,0 +1,36 @@
+// The project's benchmark harness: every benchmark measures its own baseline in the same run,
+// reports ratios, and ends with one machine-readable line `RESULT <name> key=value ...`.
+import { readFileSync } from 'node:fs';
+
+export interface Bench {
+  name: string;
+  summary: string;
+  run(args: Record<string, string>, log: (line: string) => void): Promise<Record<string, number | string>>;
+}
+
+export function resultLine(name: string, fields: Record<string, number | string>): string {
+  const parts = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'number' ? round(v) : v}`);
+  return `RESULT ${name} ${parts.join(' ')}`;
+}
+
+function round(v: number): string {
+  if (Number.isInteger(v)) return String(v);
+  return Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3);
+}
+
+/** Peak resident set size (VmHWM) of a process, in MB; Linux only. */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  return kb / 1024;
+}
+
+export function parseArgs(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of argv) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
+    if (!m) throw new Error(`unexpected argument ${a}; use --key=value`);
+    out[m[1]!] = m[2] ?? 'true';
+  }
+  return out;
+}

@@ -1,0 +1,156 @@
+// bench/ingest: readings/s from HTTP batches to durable ack, and to processed rollups, through
+// the real `gridops run` process on the embedded adapters; against the baseline of appending
+// the same rows with node:sqlite into an unindexed table, 1,000 rows per transaction.
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { startGridops } from '../test/support/gridops-process.ts';
+import { generateFleet, writeTopology } from '../src/simulator/index.ts';
+import { peakRssMb, type Bench } from './harness.ts';
+
+interface Row {
+  meter_id: string;
+  obis: string;
+  interval_start: string;
+  interval_s: number;
+  value: number;
+  unit: string;
+}
+
+function makeRows(meterIds: string[], intervals: number, t0: number): Row[][] {
+  // Interval-major batches, as a head-end system delivers them: every meter, one interval.
+  const perInterval: Row[][] = [];
+  for (let i = 0; i < intervals; i++) {
+    const start = new Date(t0 + i * 900_000).toISOString();
+    perInterval.push(
+      meterIds.map((m, k) => ({
+        meter_id: m,
+        obis: '1-0:1.8.0',
+        interval_start: start,
+        interval_s: 900,
+        value: ((k * 31 + i * 17) % 200) / 100 + 0.05,
+        unit: 'kWh',
+      })),
+    );
+  }
+  return perInterval;
+}
+
+function baseline(rows: Row[], dir: string): number {
+  const db = new DatabaseSync(join(dir, 'baseline.db'));
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+  db.exec(
+    'CREATE TABLE readings (meter_id TEXT, obis TEXT, interval_start INTEGER, interval_s INTEGER, value REAL, unit TEXT, quality INTEGER, received_at INTEGER)',
+  );
+  const insert = db.prepare('INSERT INTO readings VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const started = performance.now();
+  const now = Date.now();
+  for (let i = 0; i < rows.length; i += 1000) {
+    db.exec('BEGIN');
+    for (const r of rows.slice(i, i + 1000))
+      insert.run(r.meter_id, r.obis, Date.parse(r.interval_start), r.interval_s, r.value, r.unit, 0, now);
+    db.exec('COMMIT');
+  }
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  return rows.length / seconds;
+}
+
+export const ingestBench: Bench = {
+  name: 'ingest',
+  summary:
+    'HTTP batches -> durable ack -> processed rollups, vs node:sqlite appends (--readings=1000000 --meters=10000 --batch=5000 --concurrency=4)',
+  async run(args, log) {
+    const meters = Number(args.meters ?? 10_000);
+    const total = Number(args.readings ?? 1_000_000);
+    const batchSize = Number(args.batch ?? 5000);
+    const concurrency = Number(args.concurrency ?? 4);
+    const dir = mkdtempSync(join(tmpdir(), 'gridops-bench-'));
+    mkdirSync(join(dir, 'data'));
+    const topology = generateFleet({ meters, seed: 3 });
+    writeTopology(join(dir, 'data', 'topology.json'), topology);
+    const t0 = Date.UTC(2026, 0, 1);
+    const rows = makeRows(
+      topology.meters.map((m) => m.id),
+      Math.ceil(total / meters),
+      t0,
+    )
+      .flat()
+      .slice(0, total);
+    log(`measuring the baseline: ${rows.length} rows appended in transactions of 1000`);
+    const baselinePerS = baseline(rows, dir);
+    log(`baseline ${baselinePerS.toFixed(0)} rows/s`);
+
+    const bodies: string[] = [];
+    for (let i = 0; i < rows.length; i += batchSize)
+      bodies.push(JSON.stringify(rows.slice(i, i + batchSize)));
+    rows.length = 0;
+    const key = 'bench-key';
+    const g = await startGridops(['run'], {
+      GRIDOPS_DATA_DIR: join(dir, 'data'),
+      GRIDOPS_API_KEYS: key,
+      GRIDOPS_PORT: '0',
+      GRIDOPS_LOG_LEVEL: 'warn',
+    });
+    const bus = new DatabaseSync(join(dir, 'data', 'bus.db'), { readOnly: true });
+    const lagStmt =
+      bus.prepare(`SELECT COALESCE(SUM(h.next_offset - COALESCE(o.next_offset, 0)), 0) AS lag FROM bus_head h
+      LEFT JOIN bus_offsets o ON o.partition = h.partition AND o.grp = 'processor'`);
+    const lag = () => (lagStmt.get() as { lag: number }).lag;
+    try {
+      log(
+        `posting ${bodies.length} batches of ${batchSize} with ${concurrency} concurrent clients to ${g.url}`,
+      );
+      const started = performance.now();
+      let next = 0;
+      let sent = 0;
+      let retries = 0;
+      const client = async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++]!;
+          for (;;) {
+            const res = await fetch(`${g.url}/v1/readings`, {
+              method: 'POST',
+              body,
+              headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            });
+            const text = await res.text();
+            if (res.status === 202) break;
+            if (res.status !== 503) throw new Error(`ingest answered ${res.status}: ${text.slice(0, 300)}`);
+            retries++;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          sent += batchSize;
+          if (sent % (batchSize * 40) === 0)
+            log(`acked ${sent} readings, ${(sent / ((performance.now() - started) / 1000)).toFixed(0)}/s`);
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, client));
+      const ackSeconds = (performance.now() - started) / 1000;
+      const acked = bodies.length * batchSize;
+      while (lag() > 0) await new Promise((r) => setTimeout(r, 20));
+      const processedSeconds = (performance.now() - started) / 1000;
+      const ingestPerS = Math.min(total, acked) / ackSeconds;
+      const processedPerS = Math.min(total, acked) / processedSeconds;
+      const rss = peakRssMb(g.proc.pid!);
+      log(
+        `acked in ${ackSeconds.toFixed(2)} s, processed in ${processedSeconds.toFixed(2)} s, ${retries} back-pressure retries`,
+      );
+      return {
+        readings: Math.min(total, acked),
+        readings_per_s: ingestPerS,
+        processed_per_s: processedPerS,
+        baseline_per_s: baselinePerS,
+        ratio: ingestPerS / baselinePerS,
+        processed_ratio: processedPerS / baselinePerS,
+        peak_rss_mb: rss,
+      };
+    } finally {
+      bus.close();
+      g.proc.kill('SIGTERM');
+      await g.exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
