@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { anomalyStep, robustScore, type AnomalyState } from './anomaly.ts';
+import { anomalyStep, robustScore, STATS_REFRESH, type AnomalyState } from './anomaly.ts';
 
 // Sorted: 8 9 10 10 10 10 11 12 -> median 10; |deviations| sorted 0 0 0 0 1 1 2 2 -> MAD 0.5;
 // scaled 0.5 * 1.4826 = 0.7413.
@@ -101,4 +101,23 @@ test('series of different scales score independently', () => {
   // Had they been pooled, the yardstick would be the gap between the two levels: no alarms.
   const pooled = [...volts, ...hertz];
   assert.ok(Math.abs(robustScore(pooled, 235)) < 1);
+});
+
+test('the cached robust level is refreshed every STATS_REFRESH values and scores like a fresh one', () => {
+  let state: AnomalyState | undefined;
+  const series = Array.from({ length: 60 }, (_, i) => 10 + Math.sin(i) * 0.5);
+  for (const v of series) state = anomalyStep(state, v).state;
+  assert.ok(state!.statsAge! >= 1 && state!.statsAge! <= STATS_REFRESH);
+  // A 10x spike scores far above the threshold with the cached level, as with a fresh one.
+  const cached = anomalyStep(state, 100);
+  assert.ok(cached.anomalous);
+  assert.ok(Math.abs(cached.score - robustScore(state!.values, 100)) / robustScore(state!.values, 100) < 0.2);
+  // After STATS_REFRESH more values the cache is rebuilt from the history.
+  let s = state;
+  const ages: number[] = [];
+  for (let i = 0; i < STATS_REFRESH; i++) {
+    s = anomalyStep(s, 10).state;
+    ages.push(s.statsAge!);
+  }
+  assert.ok(ages.includes(1), `refreshed within ${STATS_REFRESH} values: ages ${ages.join(',')}`);
 });

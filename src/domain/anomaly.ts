@@ -6,6 +6,9 @@ import { median } from './stats.ts';
 
 export interface AnomalyState {
   values: number[];
+  /** Cached robust level of `values`, and how many values were appended since it was taken. */
+  stats?: { median: number; scale: number };
+  statsAge?: number;
 }
 
 /** MAD * 1.4826 estimates the standard deviation for normally distributed data. */
@@ -31,19 +34,29 @@ const DEFAULT_THRESHOLD = 6;
  * below. 0 while the history has fewer than 8 values (too few for a median to mean much).
  */
 export function robustScore(history: readonly number[], value: number): number {
-  if (history.length < MIN_HISTORY) return 0;
+  const stats = robustStats(history);
+  return stats ? (value - stats.median) / stats.scale : 0;
+}
+
+/** Median and robust scale of a history; undefined while it has fewer than 8 values. */
+export function robustStats(history: readonly number[]): { median: number; scale: number } | undefined {
+  if (history.length < MIN_HISTORY) return undefined;
   const m = median(history);
   const deviations = history.map((x) => Math.abs(x - m));
   let spread = median(deviations) * MAD_SCALE;
   if (spread === 0) spread = (deviations.reduce((a, d) => a + d, 0) / deviations.length) * MEAN_AD_SCALE;
-  const scale = Math.max(spread, RELATIVE_FLOOR * Math.abs(m), ABSOLUTE_FLOOR);
-  return (value - m) / scale;
+  return { median: m, scale: Math.max(spread, RELATIVE_FLOOR * Math.abs(m), ABSOLUTE_FLOOR) };
 }
+
+/** Values appended between recomputations of the cached median and scale. */
+export const STATS_REFRESH = 8;
 
 /**
  * Scores `value` against the series' recent values, then appends it (anomalous values too, so
  * a lasting level shift becomes the new normal after about half a window). Anomalous when
- * |score| > threshold. Non-finite values are neither scored nor remembered.
+ * |score| > threshold. Non-finite values are neither scored nor remembered. The median and
+ * scale are cached and refreshed every STATS_REFRESH values: two sorts per reading would be
+ * most of the processor's time, and a 96-value robust level barely moves in 8 values.
  */
 export function anomalyStep(
   state: AnomalyState | undefined,
@@ -53,9 +66,17 @@ export function anomalyStep(
   const window = Math.max(1, Math.floor(opts.window ?? DEFAULT_WINDOW));
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
   const history = state?.values ?? [];
-  if (!Number.isFinite(value)) return { state: { values: [...history] }, score: 0, anomalous: false };
-  const score = robustScore(history, value);
+  if (!Number.isFinite(value))
+    return { state: { ...state, values: [...history] }, score: 0, anomalous: false };
+  const fresh = state?.stats !== undefined && (state.statsAge ?? 0) < STATS_REFRESH;
+  const stats = fresh ? state!.stats : robustStats(history);
+  const score = stats ? (value - stats.median) / stats.scale : 0;
   const values = [...history, value];
   if (values.length > window) values.splice(0, values.length - window);
-  return { state: { values }, score, anomalous: Math.abs(score) > threshold };
+  const next: AnomalyState = { values };
+  if (stats) {
+    next.stats = stats;
+    next.statsAge = fresh ? (state!.statsAge ?? 0) + 1 : 1;
+  }
+  return { state: next, score, anomalous: Math.abs(score) > threshold };
 }

@@ -218,8 +218,10 @@ export function applyVee(
   }
 
   let extra = 0;
-  const recentMedian = median(state.recent);
-  if (state.recent.length >= 4 && value > cfg.spikeFactor * recentMedian && value > cfg.spikeMinValue) {
+  // The median costs a sort: only take it when the value could be a spike at all.
+  const canSpike = state.recent.length >= 4 && value > cfg.spikeMinValue;
+  const recentMedian = canSpike ? median(state.recent) : 0;
+  if (canSpike && value > cfg.spikeFactor * recentMedian) {
     extra |= Quality.SPIKE;
     find(
       'spike',

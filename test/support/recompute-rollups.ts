@@ -5,8 +5,6 @@ import type { TopologyFile } from '../../src/domain/topology.ts';
 import { bucketStart, Quality } from '../../src/domain/readings.ts';
 
 const LEVELS: [string, number][] = [
-  ['meter', 3600],
-  ['meter', 86400],
   ['transformer', 900],
   ['transformer', 3600],
   ['transformer', 86400],
@@ -29,7 +27,7 @@ export function recomputeRollups(
     const tx = txOf.get(r.meter_id);
     if (!tx) continue;
     for (const [level, res] of LEVELS) {
-      const id = level === 'meter' ? r.meter_id : level === 'transformer' ? tx : feederOf.get(tx)!;
+      const id = level === 'transformer' ? tx : feederOf.get(tx)!;
       const key = `${level}|${id}|${res}|${bucketStart(r.interval_start, res * 1000)}`;
       const acc = expected.get(key) ?? { e: 0, n: 0, est: 0 };
       acc.e += r.value;

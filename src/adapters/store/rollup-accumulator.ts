@@ -1,6 +1,8 @@
-// Sums meter-reading deltas into rollup rows for one write. Meter-level 15-minute rollups are
-// not materialised: with 15-minute readings they would copy the readings table (the reader
-// aggregates them from readings instead).
+// Sums meter-reading deltas into rollup rows for one write. Per reading it touches one map
+// entry (transformer, 15-minute bucket); hours, days and feeders are derived from those at
+// flush, since UTC hour and day boundaries are also 15-minute boundaries. Meter-level rollups
+// are not materialised: a meter's rollup is a short primary-key range of its readings, and
+// materialising it would triple the writes per reading (the reader aggregates instead).
 import { bucketStart } from '../../domain/readings.ts';
 import type { MeterLocator, RollupLevel } from './store.ts';
 
@@ -14,10 +16,10 @@ export interface RollupDelta {
   estimated: number;
 }
 
-const LEVEL_RESOLUTIONS: ReadonlyArray<[RollupLevel, number]> = [
-  ['meter', 3600],
-  ['meter', 86400],
-  ['transformer', 900],
+type Sums = { energyKwh: number; readings: number; estimated: number };
+
+const QUARTER_MS = 900_000;
+const DERIVED: ReadonlyArray<[RollupLevel, number]> = [
   ['transformer', 3600],
   ['transformer', 86400],
   ['feeder', 900],
@@ -26,7 +28,8 @@ const LEVEL_RESOLUTIONS: ReadonlyArray<[RollupLevel, number]> = [
 ];
 
 export class RollupAccumulator {
-  readonly deltas = new Map<string, RollupDelta>();
+  private readonly quarters = new Map<string, Map<number, Sums>>();
+  private readonly feederOf = new Map<string, string>();
   private readonly locate: MeterLocator;
 
   constructor(locate: MeterLocator) {
@@ -36,18 +39,46 @@ export class RollupAccumulator {
   add(meterId: string, intervalStart: number, energyKwh: number, readings: number, estimated: number): void {
     const where = this.locate(meterId);
     if (!where) return;
-    for (const [level, resolution] of LEVEL_RESOLUTIONS) {
-      const id = level === 'meter' ? meterId : level === 'transformer' ? where.transformerId : where.feederId;
-      const bucket = bucketStart(intervalStart, resolution * 1000);
-      const key = `${level}|${id}|${resolution}|${bucket}`;
-      const d = this.deltas.get(key);
-      if (d) {
-        d.energyKwh += energyKwh;
-        d.readings += readings;
-        d.estimated += estimated;
-      } else {
-        this.deltas.set(key, { level, id, resolution, bucket, energyKwh, readings, estimated });
+    let byBucket = this.quarters.get(where.transformerId);
+    if (!byBucket) {
+      byBucket = new Map();
+      this.quarters.set(where.transformerId, byBucket);
+      this.feederOf.set(where.transformerId, where.feederId);
+    }
+    const bucket = bucketStart(intervalStart, QUARTER_MS);
+    const s = byBucket.get(bucket);
+    if (s) {
+      s.energyKwh += energyKwh;
+      s.readings += readings;
+      s.estimated += estimated;
+    } else {
+      byBucket.set(bucket, { energyKwh, readings, estimated });
+    }
+  }
+
+  /** Every rollup row this write changes, with the delta to add. */
+  deltas(): RollupDelta[] {
+    const out: RollupDelta[] = [];
+    const derived = new Map<string, RollupDelta>();
+    for (const [txId, byBucket] of this.quarters) {
+      const feederId = this.feederOf.get(txId)!;
+      for (const [bucket, s] of byBucket) {
+        out.push({ level: 'transformer', id: txId, resolution: 900, bucket, ...s });
+        for (const [level, resolution] of DERIVED) {
+          const id = level === 'transformer' ? txId : feederId;
+          const b = bucketStart(bucket, resolution * 1000);
+          const key = `${level}|${id}|${resolution}|${b}`;
+          const d = derived.get(key);
+          if (d) {
+            d.energyKwh += s.energyKwh;
+            d.readings += s.readings;
+            d.estimated += s.estimated;
+          } else {
+            derived.set(key, { level, id, resolution, bucket: b, ...s });
+          }
+        }
       }
     }
+    return [...out, ...derived.values()];
   }
 }

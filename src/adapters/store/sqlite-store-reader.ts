@@ -28,9 +28,8 @@ export class SqliteStoreReader implements StoreReader {
         ORDER BY interval_start LIMIT ?`),
       rollups: p(`SELECT bucket, energy_kwh, readings, estimated FROM rollups
         WHERE level = ? AND id = ? AND resolution = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`),
-      // Meter 15-minute rollups come from the readings themselves (see rollup-accumulator.ts).
-      meterQuarterHours:
-        p(`SELECT interval_start - (interval_start % 900000) AS bucket, SUM(value) AS energy_kwh,
+      // Meter rollups come from the readings themselves (see rollup-accumulator.ts).
+      meterBuckets: p(`SELECT interval_start - (interval_start % ?) AS bucket, SUM(value) AS energy_kwh,
         COUNT(*) AS readings, SUM((quality & ${Quality.ESTIMATED}) != 0) AS estimated FROM meter_readings
         WHERE meter_id = ? AND obis = '${OBIS.ACTIVE_IMPORT}' AND interval_start >= ? AND interval_start < ?
         GROUP BY bucket ORDER BY bucket`),
@@ -65,8 +64,8 @@ export class SqliteStoreReader implements StoreReader {
     to: number;
   }): Promise<RollupRow[]> {
     const seconds = RESOLUTIONS[q.resolution];
-    const rows = (q.level === 'meter' && seconds === 900
-      ? this.s.meterQuarterHours!.all(q.id, q.from, q.to)
+    const rows = (q.level === 'meter'
+      ? this.s.meterBuckets!.all(seconds * 1000, q.id, q.from, q.to)
       : this.s.rollups!.all(q.level, q.id, seconds, q.from, q.to)) as unknown as Row[];
     return rows.map((r) => ({
       bucket: r.bucket as number,

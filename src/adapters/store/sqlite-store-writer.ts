@@ -116,7 +116,7 @@ export class SqliteStoreWriter implements StoreWriter {
         });
       }
     }
-    for (const d of acc.deltas.values()) {
+    for (const d of acc.deltas()) {
       this.s.upsertRollup!.run(d.level, d.id, d.resolution, d.bucket, d.energyKwh, d.readings, d.estimated);
     }
     let sensors = 0;

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { gridError } from '../../app/errors.ts';
 import { readingKey } from '../../domain/readings.ts';
 import type { BusProducer, BusRecord } from '../../adapters/bus/bus.ts';
+import { encodeReading } from '../../adapters/bus/reading-codec.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
 import { readingItemJsonSchema, validateItems } from './reading-schema.ts';
 
@@ -79,7 +80,7 @@ export function registerIngestRoutes(app: FastifyInstance, opts: IngestOptions) 
       let meters = 0;
       const records: BusRecord[] = readings.map((r) => {
         if (r.kind === 'meter') meters++;
-        const rec: BusRecord = { key: readingKey(r), value: JSON.stringify(r) };
+        const rec: BusRecord = { key: readingKey(r), value: encodeReading(r) };
         if (headers) rec.headers = headers;
         return rec;
       });

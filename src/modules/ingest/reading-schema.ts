@@ -25,6 +25,9 @@ const METER_FIELDS = new Set([
 ]);
 const SENSOR_FIELDS = new Set(['event_id', 'sensor_id', 'sensor_type', 'ts', 'value', 'unit', 'lat', 'lon']);
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+// No control characters: the bus codec separates fields with tabs.
+// eslint-disable-next-line no-control-regex -- the point is to refuse control characters
+const UNIT_PATTERN = /^[^\x00-\x1f\x7f]{1,16}$/;
 const ISO_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 /** Oldest accepted timestamp: AMI data before 2000 is a clock fault, not history. */
 export const MIN_TIMESTAMP = Date.UTC(2000, 0, 1);
@@ -72,8 +75,11 @@ class ItemChecker {
     }
     return v;
   }
-  time(field: string, now: number): number | undefined {
+  time(field: string, now: number, memo: Map<string, number>): number | undefined {
     const v = this.obj[field];
+    // A batch usually carries one interval for many meters: parse each distinct string once.
+    const known = typeof v === 'string' ? memo.get(v) : undefined;
+    if (known !== undefined) return known;
     if (typeof v !== 'string' || !ISO_PATTERN.test(v)) {
       this.fail(
         field,
@@ -87,7 +93,10 @@ class ItemChecker {
     if (!Number.isFinite(t) || !isCalendarDate(v)) this.fail(field, 'is not a real date');
     else if (t < MIN_TIMESTAMP) this.fail(field, 'is before 2000-01-01');
     else if (t > now + MAX_FUTURE_MS) this.fail(field, 'is more than 24 h in the future');
-    else return t;
+    else {
+      if (memo.size < 10_000) memo.set(v, t);
+      return t;
+    }
     return undefined;
   }
   finite(field: string, required: boolean, min = -Infinity, max = Infinity): number | undefined {
@@ -105,8 +114,11 @@ class ItemChecker {
   }
   unit(expected: string | undefined): string | undefined {
     const v = this.obj.unit;
-    if (typeof v !== 'string' || v.length === 0 || v.length > 16) {
-      this.fail('unit', v === undefined ? 'is required' : 'must be a string of at most 16 characters');
+    if (typeof v !== 'string' || !UNIT_PATTERN.test(v)) {
+      this.fail(
+        'unit',
+        v === undefined ? 'is required' : 'must be 1-16 characters without control characters',
+      );
       return undefined;
     }
     if (expected !== undefined && v !== expected) this.fail('unit', `must be "${expected}" for this channel`);
@@ -119,14 +131,14 @@ class ItemChecker {
   }
 }
 
-function meterItem(c: ItemChecker, o: Obj, now: number): Reading | undefined {
+function meterItem(c: ItemChecker, o: Obj, now: number, memo: Map<string, number>): Reading | undefined {
   c.onlyKnown(METER_FIELDS);
   const eventId = c.id('event_id', false);
   const meterId = c.id('meter_id', true);
   const customerId = c.id('customer_id', false);
   const obis = typeof o.obis === 'string' && OBIS_PATTERN.test(o.obis) ? o.obis : undefined;
   if (!obis) c.fail('obis', o.obis === undefined ? 'is required' : 'must be an OBIS code such as 1-0:1.8.0');
-  const intervalStart = c.time('interval_start', now);
+  const intervalStart = c.time('interval_start', now, memo);
   const intervalSeconds = c.finite('interval_s', true, 1, 86_400);
   if (intervalSeconds !== undefined && !Number.isInteger(intervalSeconds))
     c.fail('interval_s', 'must be an integer');
@@ -155,7 +167,7 @@ function meterItem(c: ItemChecker, o: Obj, now: number): Reading | undefined {
   return r;
 }
 
-function sensorItem(c: ItemChecker, o: Obj, now: number): Reading | undefined {
+function sensorItem(c: ItemChecker, o: Obj, now: number, memo: Map<string, number>): Reading | undefined {
   c.onlyKnown(SENSOR_FIELDS);
   const eventId = c.id('event_id', false);
   const sensorId = c.id('sensor_id', true);
@@ -163,7 +175,7 @@ function sensorItem(c: ItemChecker, o: Obj, now: number): Reading | undefined {
     ? (o.sensor_type as SensorType)
     : undefined;
   if (!sensorType) c.fail('sensor_type', `must be one of ${SENSOR_TYPES.join(', ')}`);
-  const ts = c.time('ts', now);
+  const ts = c.time('ts', now, memo);
   const value = c.finite('value', true);
   const unit = c.unit(sensorType ? SENSOR_UNITS[sensorType] : undefined);
   const lat = c.finite('lat', false, -90, 90);
@@ -189,6 +201,7 @@ export function validateItems(items: readonly unknown[], now: number): Validatio
   const readings: Reading[] = [];
   const errors: ErrorDetail[] = [];
   let invalidItems = 0;
+  const memo = new Map<string, number>();
   for (let i = 0; i < items.length; i++) {
     const o = items[i];
     let c: ItemChecker;
@@ -202,7 +215,7 @@ export function validateItems(items: readonly unknown[], now: number): Validatio
       const hasSensor = Object.hasOwn(o, 'sensor_id');
       if (hasMeter === hasSensor)
         c.fail(hasMeter ? 'sensor_id' : 'meter_id', 'an item has exactly one of meter_id or sensor_id');
-      else r = hasMeter ? meterItem(c, o as Obj, now) : sensorItem(c, o as Obj, now);
+      else r = hasMeter ? meterItem(c, o as Obj, now, memo) : sensorItem(c, o as Obj, now, memo);
     }
     if (r) readings.push(r);
     else {
@@ -230,7 +243,7 @@ export const readingItemJsonSchema = {
         interval_start: { type: 'string', format: 'date-time' },
         interval_s: { type: 'integer', minimum: 1, maximum: 86400 },
         value: { type: 'number' },
-        unit: { type: 'string', maxLength: 16 },
+        unit: { type: 'string', pattern: UNIT_PATTERN.source },
         quality: { type: 'array', items: { const: 'last_gasp' } },
       },
     },
@@ -244,7 +257,7 @@ export const readingItemJsonSchema = {
         sensor_type: { enum: [...SENSOR_TYPES] },
         ts: { type: 'string', format: 'date-time' },
         value: { type: 'number' },
-        unit: { type: 'string', maxLength: 16 },
+        unit: { type: 'string', pattern: UNIT_PATTERN.source },
         lat: { type: 'number', minimum: -90, maximum: 90 },
         lon: { type: 'number', minimum: -180, maximum: 180 },
       },

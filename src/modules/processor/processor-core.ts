@@ -10,6 +10,7 @@ import { eventId, type GridEvent } from '../../domain/events.ts';
 import { OBIS, Quality, type MeterReading, type Reading, type SensorReading } from '../../domain/readings.ts';
 import type { Topology } from '../../domain/topology.ts';
 import type { ConsumedRecord } from '../../adapters/bus/bus.ts';
+import { decodeReading } from '../../adapters/bus/reading-codec.ts';
 import type { StoreBatch, StoreWriter } from '../../adapters/store/store.ts';
 import { SeriesTracker } from './series-tracker.ts';
 
@@ -33,14 +34,6 @@ export interface DeadLetter {
 }
 
 const NOMINAL: Record<string, number> = { voltage: 230, frequency: 50 };
-
-function decode(record: ConsumedRecord): Reading {
-  const r = JSON.parse(record.value) as Reading;
-  if ((r?.kind !== 'meter' && r?.kind !== 'sensor') || typeof r.receivedAt !== 'number') {
-    throw new Error('not a reading record');
-  }
-  return r;
-}
 
 export class ProcessorCore {
   private readonly topology: Topology;
@@ -73,7 +66,7 @@ export class ProcessorCore {
     const readings: Reading[] = [];
     for (const record of records) {
       try {
-        readings.push(decode(record));
+        readings.push(decodeReading(record.value));
       } catch (err) {
         dead.push({ record, reason: `undecodable: ${(err as Error).message}` });
       }

@@ -1,0 +1,57 @@
+// The bus record value of a reading: tab-separated fields, about 5x cheaper to write and read
+// than JSON on the hot path. Safe because ingest validation admits no tab or newline in any
+// string field (ids, OBIS codes and units are pattern-checked).
+
+const T = '\t';
+
+import type { Reading, SensorType } from '../../domain/readings.ts';
+
+export function encodeReading(r: Reading): string {
+  if (r.kind === 'meter') {
+    return `m${T}${r.meterId}${T}${r.obis}${T}${r.intervalStart}${T}${r.intervalSeconds}${T}${r.value}${T}${r.unit}${T}${r.quality}${T}${r.receivedAt}${T}${r.eventId ?? ''}${T}${r.customerId ?? ''}`;
+  }
+  return `s${T}${r.sensorId}${T}${r.sensorType}${T}${r.ts}${T}${r.value}${T}${r.unit}${T}${r.receivedAt}${T}${r.eventId ?? ''}${T}${r.lat ?? ''}${T}${r.lon ?? ''}`;
+}
+
+function num(s: string | undefined, what: string): number {
+  const n = Number(s);
+  if (s === undefined || s === '' || !Number.isFinite(n)) throw new Error(`bad ${what} "${s}"`);
+  return n;
+}
+
+/** Decodes a record value; throws (the record is then dead-lettered) when it is malformed. */
+export function decodeReading(value: string): Reading {
+  const f = value.split(T);
+  if (f[0] === 'm' && f.length === 11) {
+    const r: Reading = {
+      kind: 'meter',
+      meterId: f[1]!,
+      obis: f[2]!,
+      intervalStart: num(f[3], 'interval start'),
+      intervalSeconds: num(f[4], 'interval'),
+      value: num(f[5], 'value'),
+      unit: f[6]!,
+      quality: num(f[7], 'quality'),
+      receivedAt: num(f[8], 'receive time'),
+    };
+    if (f[9] !== '') r.eventId = f[9]!;
+    if (f[10] !== '') r.customerId = f[10]!;
+    return r;
+  }
+  if (f[0] === 's' && f.length === 10) {
+    const r: Reading = {
+      kind: 'sensor',
+      sensorId: f[1]!,
+      sensorType: f[2] as SensorType,
+      ts: num(f[3], 'timestamp'),
+      value: num(f[4], 'value'),
+      unit: f[5]!,
+      receivedAt: num(f[6], 'receive time'),
+    };
+    if (f[7] !== '') r.eventId = f[7]!;
+    if (f[8] !== '') r.lat = num(f[8], 'latitude');
+    if (f[9] !== '') r.lon = num(f[9], 'longitude');
+    return r;
+  }
+  throw new Error(`not a reading record (${f.length} fields, kind "${f[0]?.slice(0, 8)}")`);
+}
