@@ -126,3 +126,27 @@ test('query validation names the field', async () => {
   const missing = await app.http.inject({ url: '/v1/feeders/FDR-NOPE/load', headers: AUTH });
   assert.equal(missing.statusCode, 404);
 });
+
+test('a transformer loaded past its nameplate raises one overload event per quarter-hour', async () => {
+  const tx = app.topology.transformers[1]!;
+  const meters = app.topology.meters.filter((m) => m.transformer_id === tx.id);
+  // Enough energy in one quarter-hour to draw 1.5x the nameplate kVA at power factor 0.95.
+  const perMeter = (tx.kva * 1.5 * 0.95 * 0.25) / meters.length;
+  const start = Date.UTC(2026, 10, 25, 18, 0);
+  const items = meters.map((m) => meterItem(m.id, start, Math.round(perMeter * 1000) / 1000));
+  assert.equal(
+    (await app.http.inject({ method: 'POST', url: '/v1/readings', headers: AUTH, payload: items }))
+      .statusCode,
+    202,
+  );
+  const url = `/v1/events?type=transformer_overload&subject_id=${tx.id}&from=2026-11-25T00:00:00Z&to=2026-11-26T00:00:00Z`;
+  const events = await eventually(async () => {
+    const b = (await app.http.inject({ url, headers: AUTH })).json() as {
+      events: { value: number; start: string }[];
+    };
+    return b.events.length > 0 ? b.events : undefined;
+  });
+  assert.equal(events.length, 1);
+  assert.equal(events[0]!.start, '2026-11-25T18:00:00.000Z');
+  assert.ok(Math.abs(events[0]!.value - 1.5) < 0.01, `loading ratio ${events[0]!.value}`);
+});

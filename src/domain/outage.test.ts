@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MS } from './readings.ts';
-import { DEFAULT_OUTAGE, detectOutage } from './outage.ts';
+import { DEFAULT_OUTAGE, detectGaspCluster, detectOutage } from './outage.ts';
 
 const NOW = Date.UTC(2026, 0, 5, 18, 0); // the watermark
 const ago = (minutes: number): number => NOW - minutes * MS.minute;
@@ -128,4 +128,33 @@ test('duplicate ids count once, other transformers are ignored, no meters is no 
   const g = gasps({ M1: ago(5), M2: ago(5), OTHER: ago(5) });
   assert.equal(detectOutage('TX-1', [...METERS, 'M1', 'M2'], lastSeen, g, NOW), undefined);
   assert.equal(detectOutage('TX-1', [], lastSeen, g, NOW), undefined);
+});
+
+test('detectGaspCluster finds gasps close together even after the meters came back', () => {
+  const meters = ['M1', 'M2', 'M3', 'M4'];
+  const t = Date.UTC(2026, 0, 1, 12);
+  const gasps = new Map([
+    ['M1', t],
+    ['M2', t + 5 * 60_000],
+    ['M3', t + 9 * 60_000],
+  ]);
+  const o = detectGaspCluster('TX-1', meters, gasps);
+  assert.equal(o?.start, t);
+  assert.deepEqual(o?.affectedMeters, ['M1', 'M2', 'M3']);
+  assert.equal(o?.cause, 'last_gasp');
+});
+
+test('detectGaspCluster ignores gasps spread wider than the window or below the threshold', () => {
+  const t = Date.UTC(2026, 0, 1, 12);
+  const spread = new Map([
+    ['M1', t],
+    ['M2', t + 20 * 60_000],
+    ['M3', t + 40 * 60_000],
+  ]);
+  assert.equal(detectGaspCluster('TX-1', ['M1', 'M2', 'M3', 'M4'], spread), undefined);
+  const few = new Map([
+    ['M1', t],
+    ['M2', t],
+  ]);
+  assert.equal(detectGaspCluster('TX-1', ['M1', 'M2', 'M3', 'M4'], few), undefined);
 });

@@ -100,3 +100,39 @@ export function detectOutage(
     detail: `${share} affected: ${silent.size} silent for over ${minutes(cfg.silenceMs)}${gasps} (threshold ${threshold})`,
   };
 }
+
+/**
+ * Finds a cluster of last-gasps on one transformer: at least the outage threshold of distinct
+ * meters whose gasps fall within `windowMs` of each other, whatever happened afterwards. The
+ * gasps are the evidence, so this holds when a whole outage and its restoration arrive in one
+ * batch (a backfill), where detectOutage's "as of the watermark" view sees only the restored
+ * grid. `start` is the earliest gasp of the first qualifying cluster.
+ */
+export function detectGaspCluster(
+  transformerId: string,
+  meterIds: string[],
+  lastGasp: ReadonlyMap<string, number>,
+  cfg: OutageConfig = DEFAULT_OUTAGE,
+): OutageEvent | undefined {
+  const meters = [...new Set(meterIds)];
+  const threshold = Math.max(cfg.minMeters, Math.ceil(cfg.minShare * meters.length));
+  const gasps = meters
+    .filter((m) => lastGasp.has(m))
+    .map((m) => ({ meter: m, at: lastGasp.get(m)! }))
+    .sort((a, b) => a.at - b.at);
+  for (let i = 0, j = 0; j < gasps.length; j++) {
+    while (gasps[j]!.at - gasps[i]!.at > cfg.windowMs) i++;
+    if (j - i + 1 >= threshold) {
+      const cluster = gasps.slice(i, j + 1);
+      return {
+        transformerId,
+        start: cluster[0]!.at,
+        affectedMeters: cluster.map((g) => g.meter),
+        totalMeters: meters.length,
+        cause: 'last_gasp',
+        detail: `${cluster.length} of ${meters.length} meters on ${transformerId} sent a last-gasp within ${minutes(cfg.windowMs)} (threshold ${threshold})`,
+      };
+    }
+  }
+  return undefined;
+}

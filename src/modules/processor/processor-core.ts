@@ -4,7 +4,7 @@
 import { applyVee, DEFAULT_VEE } from '../../domain/vee.ts';
 import { anomalyStep } from '../../domain/anomaly.ts';
 import { pqStep } from '../../domain/power-quality.ts';
-import { detectOutage } from '../../domain/outage.ts';
+import { detectGaspCluster, detectOutage } from '../../domain/outage.ts';
 import { loadingLevel, transformerLoading } from '../../domain/transformer-loading.ts';
 import { eventId, type GridEvent } from '../../domain/events.ts';
 import { OBIS, Quality, type MeterReading, type Reading, type SensorReading } from '../../domain/readings.ts';
@@ -40,6 +40,8 @@ export class ProcessorCore {
   private readonly store: StoreWriter;
   private readonly state = new SeriesTracker();
   private watermark: number | null = null;
+  /** Newest interval end seen per bus partition; their minimum is the low watermark. */
+  private readonly partitionHigh = new Map<number, number>();
 
   constructor(topology: Topology, store: StoreWriter) {
     this.topology = topology;
@@ -66,7 +68,9 @@ export class ProcessorCore {
     const readings: Reading[] = [];
     for (const record of records) {
       try {
-        readings.push(decodeReading(record.value));
+        const r = decodeReading(record.value);
+        readings.push(r);
+        if (r.kind === 'meter') this.advancePartition(record.partition, r);
       } catch (err) {
         dead.push({ record, reason: `undecodable: ${(err as Error).message}` });
       }
@@ -145,10 +149,38 @@ export class ProcessorCore {
     batch.meterReadings.push(...result.estimates, result.reading);
     if (r.obis !== OBIS.ACTIVE_IMPORT || result.reading.quality & (Quality.EDITED | Quality.DUPLICATE))
       return;
-    const a = anomalyStep(this.state.anomaly.get(key), result.reading.value);
-    this.state.anomaly.set(key, a.state);
-    if (a.anomalous)
+    const a = this.scoreSeasonal(key, r.intervalStart, result.reading.value);
+    if (this.anomalyEpisode(key, a.anomalous, a.score)) {
       batch.events.push(this.anomaly('meter', r.meterId, r.intervalStart, a.score, result.reading.value));
+    }
+  }
+
+  private score(key: string, value: number) {
+    const a = anomalyStep(this.state.anomaly.get(key), value);
+    this.state.anomaly.set(key, a.state);
+    return a;
+  }
+
+  /**
+   * Load and temperature follow the day: scoring 18:00 against a window holding 03:00 would
+   * call every evening peak an anomaly. So each hour of the day (UTC) is its own series, and
+   * the window holds that hour over the past days.
+   */
+  private scoreSeasonal(key: string, ts: number, value: number) {
+    return this.score(`${key}|h${new Date(ts).getUTCHours()}`, value);
+  }
+
+  /**
+   * True once per anomalous episode: when two consecutive values are anomalous in the same
+   * direction. One odd value is noise (or VEE's spike rule); a sag or a theft-like drop lasts.
+   * The run then stays open, without new events, until a normal value arrives.
+   */
+  private anomalyEpisode(key: string, anomalous: boolean, score: number): boolean {
+    const run = this.state.anomalySign.get(key) ?? 0;
+    const sign = anomalous ? Math.sign(score) : 0;
+    const next = sign === 0 ? 0 : Math.sign(run) === sign ? run + sign : sign;
+    this.state.anomalySign.set(key, next);
+    return Math.abs(next) === 2;
   }
 
   private sensor(r: SensorReading, batch: StoreBatch): void {
@@ -176,9 +208,13 @@ export class ProcessorCore {
         });
       }
     }
-    const a = anomalyStep(this.state.anomaly.get(key), r.value);
-    this.state.anomaly.set(key, a.state);
-    if (a.anomalous) batch.events.push(this.anomaly('sensor', r.sensorId, r.ts, a.score, r.value));
+    const a =
+      r.sensorType === 'voltage' || r.sensorType === 'frequency'
+        ? this.score(key, r.value)
+        : this.scoreSeasonal(key, r.ts, r.value);
+    if (this.anomalyEpisode(key, a.anomalous, a.score)) {
+      batch.events.push(this.anomaly('sensor', r.sensorId, r.ts, a.score, r.value));
+    }
   }
 
   private anomaly(kind: 'meter' | 'sensor', id: string, ts: number, score: number, value: number): GridEvent {
@@ -194,17 +230,27 @@ export class ProcessorCore {
     };
   }
 
+  private advancePartition(partition: number, r: MeterReading): void {
+    const end = r.intervalStart + r.intervalSeconds * 1000;
+    if (end > r.receivedAt + DEFAULT_VEE.maxClockAheadMs) return;
+    if (end > (this.partitionHigh.get(partition) ?? -Infinity)) this.partitionHigh.set(partition, end);
+  }
+
+  /**
+   * Outages are judged against the low watermark: the oldest of the partitions' newest event
+   * times. Partitions are consumed unevenly (one may be an hour ahead of another during a
+   * backfill), and judging silence by the newest time would call every meter on a lagging
+   * partition silent.
+   */
   private outages(stats: BatchStats): GridEvent[] {
-    if (this.watermark === null) return [];
+    if (this.partitionHigh.size === 0) return [];
+    const low = Math.min(...this.partitionHigh.values());
     const events: GridEvent[] = [];
     for (const [txId, meters] of this.topology.metersByTransformer) {
-      const o = detectOutage(
-        txId,
-        meters.map((m) => m.id),
-        this.state.lastSeen,
-        this.state.lastGasp,
-        this.watermark,
-      );
+      const ids = meters.map((m) => m.id);
+      const o =
+        detectGaspCluster(txId, ids, this.state.lastGasp) ??
+        detectOutage(txId, ids, this.state.lastSeen, this.state.lastGasp, low);
       if (!o) continue;
       stats.outagesActive++;
       events.push({

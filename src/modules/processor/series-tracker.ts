@@ -12,6 +12,8 @@ const HISTORY = 16;
 export class SeriesTracker {
   readonly vee = new Map<string, SeriesState>();
   readonly anomaly = new Map<string, AnomalyState>();
+  /** Length of the current anomalous run per series, signed by its direction (0: normal). */
+  readonly anomalySign = new Map<string, number>();
   readonly pq = new Map<string, PqState>();
   readonly lastSeen = new Map<string, number>();
   readonly lastGasp = new Map<string, number>();

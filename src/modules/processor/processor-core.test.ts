@@ -1,0 +1,139 @@
+// Logic of one processor batch, with an in-memory store (the SQLite store has its own tests).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ProcessorCore } from './processor-core.ts';
+import { buildTopology } from '../../domain/topology.ts';
+import { Quality, type Reading } from '../../domain/readings.ts';
+import { encodeReading } from '../../adapters/bus/reading-codec.ts';
+import type { ConsumedRecord } from '../../adapters/bus/bus.ts';
+import type { GridEvent } from '../../domain/events.ts';
+import type { StoreBatch, StoreWriter, StoreWriteResult } from '../../adapters/store/store.ts';
+
+const T0 = Date.UTC(2026, 10, 26, 12);
+const meters = Array.from({ length: 4 }, (_, i) => `MTR-${i}`);
+const topology = buildTopology({
+  substations: [{ id: 'SUB' }],
+  feeders: [{ id: 'FDR', substation_id: 'SUB' }],
+  transformers: [{ id: 'TX', feeder_id: 'FDR', kva: 100 }],
+  meters: meters.map((id) => ({
+    id,
+    customer_id: `C-${id}`,
+    transformer_id: 'TX',
+    class: 'household' as const,
+  })),
+  sensors: [{ id: 'V1', type: 'voltage', transformer_id: 'TX', nominal: 230 }],
+});
+
+class MemoryStore implements StoreWriter {
+  batches: StoreBatch[] = [];
+  events: GridEvent[] = [];
+  async writeBatch(b: StoreBatch): Promise<StoreWriteResult> {
+    this.batches.push(b);
+    this.events.push(...b.events);
+    return {
+      inserted: b.meterReadings.length,
+      unchanged: 0,
+      conflicts: [],
+      replacedEstimates: 0,
+      transformerTotals: [],
+    };
+  }
+  async writeEvents(e: GridEvent[]) {
+    this.events.push(...e);
+  }
+  async recentReadings() {
+    return [];
+  }
+  async close() {}
+}
+
+let offset = 0;
+function rec(r: Reading, partition = 0): ConsumedRecord {
+  return {
+    partition,
+    offset: offset++,
+    key: r.kind === 'meter' ? r.meterId : r.sensorId,
+    value: encodeReading(r),
+  };
+}
+const meter = (id: string, slot: number, quality = 0): Reading => ({
+  kind: 'meter',
+  meterId: id,
+  obis: '1-0:1.8.0',
+  intervalStart: T0 + slot * 900_000,
+  intervalSeconds: 900,
+  value: 0.5,
+  unit: 'kWh',
+  quality,
+  receivedAt: T0 + 400 * 900_000,
+});
+const volt = (minute: number, value: number): Reading => ({
+  kind: 'sensor',
+  sensorId: 'V1',
+  sensorType: 'voltage',
+  ts: T0 + minute * 60_000,
+  value,
+  unit: 'V',
+  receivedAt: T0 + 1e9,
+});
+
+test('an outage and its restoration in one batch still raise one outage (last-gasp cluster)', async () => {
+  const store = new MemoryStore();
+  const core = new ProcessorCore(topology, store);
+  const records = [
+    ...meters.map((m) => rec(meter(m, 0))),
+    ...meters.slice(0, 3).map((m) => rec(meter(m, 1, Quality.LAST_GASP))),
+    ...meters.map((m) => rec(meter(m, 8))), // power back two hours later
+  ];
+  await core.process(records);
+  const outages = store.events.filter((e) => e.type === 'outage');
+  assert.equal(outages.length, 1);
+  assert.equal(outages[0]?.subjectId, 'TX');
+  assert.equal(outages[0]?.start, T0 + 2 * 900_000);
+});
+
+test('a partition lagging behind another does not make its meters look silent', async () => {
+  const store = new MemoryStore();
+  const core = new ProcessorCore(topology, store);
+  // Partition 1 (meters 1-3, enough for an outage) is read up to slot 1, partition 0 up to slot 12.
+  const records = [
+    ...[0].flatMap((m) => Array.from({ length: 13 }, (_, s) => rec(meter(meters[m]!, s), 0))),
+    ...[1, 2, 3].flatMap((m) => [0, 1].map((s) => rec(meter(meters[m]!, s), 1))),
+  ];
+  await core.process(records);
+  assert.deepEqual(
+    store.events.filter((e) => e.type === 'outage'),
+    [],
+  );
+});
+
+test('one anomaly event per episode of consecutive anomalous samples, none for a lone outlier', async () => {
+  const store = new MemoryStore();
+  const core = new ProcessorCore(topology, store);
+  const samples = [
+    ...Array.from({ length: 30 }, (_, i) => volt(i, 230 + (i % 3) * 0.5)),
+    volt(30, 150), // lone outlier
+    volt(31, 230),
+    volt(32, 150), // a run of four
+    volt(33, 151),
+    volt(34, 150),
+    volt(35, 152),
+    volt(36, 230),
+  ];
+  await core.process(samples.map((s) => rec(s)));
+  const anomalies = store.events.filter((e) => e.type === 'anomaly');
+  assert.deepEqual(
+    anomalies.map((e) => e.start),
+    [T0 + 33 * 60_000],
+  );
+});
+
+test('undecodable records are dead-lettered with the reason, the rest is processed', async () => {
+  const store = new MemoryStore();
+  const core = new ProcessorCore(topology, store);
+  const bad: ConsumedRecord = { partition: 0, offset: 999, key: 'x', value: '{"kind":"meter"}' };
+  const { stats, dead } = await core.process([bad, rec(meter('MTR-0', 0))]);
+  assert.equal(dead.length, 1);
+  assert.match(dead[0]!.reason, /undecodable: not a reading record/);
+  assert.equal(stats.meters, 1);
+});
