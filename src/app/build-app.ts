@@ -15,7 +15,7 @@ import { createHttpServer } from '../modules/server/http-server.ts';
 import { SqliteBusProducer } from '../adapters/bus/sqlite-bus.ts';
 import { SqliteStoreReader } from '../adapters/store/sqlite-store-reader.ts';
 import { LruCache } from '../adapters/cache/lru-cache.ts';
-import { registerIngestRoutes } from '../modules/ingest/ingest-routes.ts';
+import { PROCESSOR_GROUP, registerIngestRoutes } from '../modules/ingest/ingest-routes.ts';
 import { registerQueryRoutes } from '../modules/query/query-routes.ts';
 import { registerForecastRoutes } from '../modules/query/forecast-routes.ts';
 import { createProcessorModule } from '../modules/processor/processor-module.ts';
@@ -131,10 +131,16 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
     cache: () => ({ stop: () => cache.close() }),
     kpi: () => {
       let timer: NodeJS.Timeout | undefined;
-      const tick = () =>
+      const tick = () => {
         void refreshKpis(reader!, topology, metrics, Date.now()).catch((err: unknown) =>
           logger.warn({ err }, 'KPI refresh failed'),
         );
+        // Ingest refreshes the lag on every batch; this keeps it true when traffic stops.
+        void producer
+          ?.lag(PROCESSOR_GROUP)
+          .then((lag) => metrics.busLag.set(lag))
+          .catch((err: unknown) => logger.warn({ err }, 'bus lag read failed'));
+      };
       return {
         start() {
           tick();

@@ -8,6 +8,7 @@ import { transformerLoading } from '../../domain/transformer-loading.ts';
 import {
   RESOLUTIONS,
   type Resolution,
+  type RollupLevel,
   type RollupRow,
   type StoreReader,
 } from '../../adapters/store/store.ts';
@@ -101,89 +102,59 @@ export function registerQueryRoutes(app: FastifyInstance, opts: QueryOptions): v
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: RangeQuery & { resolution: Resolution } }>(
-    '/v1/meters/:id/rollups',
-    { schema: { params: idParam, querystring: rollupQuery } },
-    async (req) => {
-      const { from, to } = range(req.query);
-      const seconds = RESOLUTIONS[req.query.resolution];
-      return cached(req.url, async () => ({
-        meter_id: req.params.id,
+  type RollupRequest = {
+    params: { id: string };
+    query: RangeQuery & { resolution: Resolution };
+    url: string;
+  };
+  /** The answer of every rollup endpoint: the subject's buckets; a transformer adds its rating. */
+  const rollupAnswer = (
+    level: RollupLevel,
+    req: RollupRequest,
+    rating?: { feeder_id: string; kva: number },
+  ) => {
+    const { from, to } = range(req.query);
+    const seconds = RESOLUTIONS[req.query.resolution];
+    return cached(req.url, async () => {
+      const rows = await opts.store.rollups({
+        level,
+        id: req.params.id,
         resolution: req.query.resolution,
-        from: iso(from),
-        to: iso(to),
-        buckets: buckets(
-          await opts.store.rollups({
-            level: 'meter',
-            id: req.params.id,
-            resolution: req.query.resolution,
-            from,
-            to,
-          }),
-          seconds,
-        ),
-      }));
-    },
-  );
-
-  app.get<{ Params: { id: string }; Querystring: RangeQuery & { resolution: Resolution } }>(
-    '/v1/feeders/:id/load',
-    { schema: { params: idParam, querystring: rollupQuery } },
-    async (req) => {
-      if (!opts.topology().feederById.has(req.params.id))
-        throw gridError('SG_ERR_NOT_FOUND', [`feeder ${req.params.id}`]);
-      const { from, to } = range(req.query);
-      const seconds = RESOLUTIONS[req.query.resolution];
-      return cached(req.url, async () => ({
-        feeder_id: req.params.id,
-        resolution: req.query.resolution,
-        from: iso(from),
-        to: iso(to),
-        buckets: buckets(
-          await opts.store.rollups({
-            level: 'feeder',
-            id: req.params.id,
-            resolution: req.query.resolution,
-            from,
-            to,
-          }),
-          seconds,
-        ),
-      }));
-    },
-  );
-
-  app.get<{ Params: { id: string }; Querystring: RangeQuery & { resolution: Resolution } }>(
-    '/v1/transformers/:id/load',
-    { schema: { params: idParam, querystring: rollupQuery } },
-    async (req) => {
-      const tx = opts.topology().transformerById.get(req.params.id);
-      if (!tx) throw gridError('SG_ERR_NOT_FOUND', [`transformer ${req.params.id}`]);
-      const { from, to } = range(req.query);
-      const seconds = RESOLUTIONS[req.query.resolution];
-      return cached(req.url, async () => {
-        const rows = await opts.store.rollups({
-          level: 'transformer',
-          id: tx.id,
-          resolution: req.query.resolution,
-          from,
-          to,
-        });
-        return {
-          transformer_id: tx.id,
-          feeder_id: tx.feeder_id,
-          kva: tx.kva,
-          resolution: req.query.resolution,
-          from: iso(from),
-          to: iso(to),
-          buckets: buckets(rows, seconds).map((b, i) => ({
-            ...b,
-            loading_ratio: transformerLoading(rows[i]!.energyKwh, seconds, tx.kva).loadingRatio,
-          })),
-        };
+        from,
+        to,
       });
-    },
-  );
+      const list = buckets(rows, seconds);
+      return {
+        [`${level}_id`]: req.params.id,
+        ...rating,
+        resolution: req.query.resolution,
+        from: iso(from),
+        to: iso(to),
+        buckets: rating
+          ? list.map((b, k) => ({
+              ...b,
+              loading_ratio: transformerLoading(rows[k]!.energyKwh, seconds, rating.kva).loadingRatio,
+            }))
+          : list,
+      };
+    });
+  };
+  type RollupRoute = { Params: { id: string }; Querystring: RangeQuery & { resolution: Resolution } };
+  const rollupSchema = { schema: { params: idParam, querystring: rollupQuery } };
+
+  app.get<RollupRoute>('/v1/meters/:id/rollups', rollupSchema, async (req) => rollupAnswer('meter', req));
+
+  app.get<RollupRoute>('/v1/feeders/:id/load', rollupSchema, async (req) => {
+    if (!opts.topology().feederById.has(req.params.id))
+      throw gridError('SG_ERR_NOT_FOUND', [`feeder ${req.params.id}`]);
+    return rollupAnswer('feeder', req);
+  });
+
+  app.get<RollupRoute>('/v1/transformers/:id/load', rollupSchema, async (req) => {
+    const tx = opts.topology().transformerById.get(req.params.id);
+    if (!tx) throw gridError('SG_ERR_NOT_FOUND', [`transformer ${req.params.id}`]);
+    return rollupAnswer('transformer', req, { feeder_id: tx.feeder_id, kva: tx.kva });
+  });
 
   const eventsHandler =
     (fixedTypes?: string[]) => async (req: { query: Page & { type?: string; subject_id?: string } }) => {
