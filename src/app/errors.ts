@@ -75,6 +75,16 @@ export const ERRORS = define({
   SG_ERR_NOT_FOUND: { status: 404, message: (what) => `${what} not found` },
   SG_ERR_STORE: { status: 500, message: (why) => `store failure: ${why}` },
   SG_ERR_BUS: { status: 500, message: (why) => `bus failure: ${why}` },
+  SG_ERR_SLO_INVALID: { status: 400, message: (n) => `${n} problem(s) in the OpenSLO specs` },
+  SG_ERR_MIXIN_DRIFT: {
+    status: 500,
+    message: (files) => `compiled rules differ from their sources (${files}); run gridops slo generate`,
+  },
+  SG_ERR_RULES_LINT: { status: 400, message: (n) => `${n} rule lint problem(s)` },
+  SG_ERR_TOOL_MISSING: {
+    status: 500,
+    message: (tool, pkg) => `${tool} not found on PATH; install the Debian package ${pkg}`,
+  },
 });
 
 export type ErrorCode = keyof typeof ERRORS;

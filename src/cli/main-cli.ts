@@ -7,8 +7,16 @@ import type { CommandContext, CommandSpec, OptionSpec } from './command.ts';
 import { runCommand } from './run-command.ts';
 import { keysCommand, metricsCommand } from './small-commands.ts';
 import { simulateCommand } from '../simulator/index.ts';
+import { rulesCommand, sloCommand } from '../mixin/mixin-commands.ts';
 
-export const COMMANDS: CommandSpec[] = [runCommand, simulateCommand, keysCommand, metricsCommand];
+export const COMMANDS: CommandSpec[] = [
+  runCommand,
+  simulateCommand,
+  keysCommand,
+  metricsCommand,
+  sloCommand,
+  rulesCommand,
+];
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

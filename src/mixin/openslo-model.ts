@@ -16,8 +16,7 @@ export interface BurnTier {
 
 /** `events`: counter rates of bad (or good) and total; `samples`: a 0..1 badness per evaluation. */
 export type SliModel =
-  | { type: 'events'; total: string; bad?: string; good?: string }
-  | { type: 'samples'; badSample: string };
+  { type: 'events'; total: string; bad?: string; good?: string } | { type: 'samples'; badSample: string };
 
 export interface SloModel {
   name: string;
@@ -62,12 +61,15 @@ class Checker {
   str(doc: SpecDoc, path: Path, optional = false): string | undefined {
     const v = this.at(doc, path);
     if (v === undefined && optional) return undefined;
-    return typeof v === 'string' && v !== '' ? v : this.fail(doc, path, v === undefined ? 'is required' : 'must be a non-empty string');
+    return typeof v === 'string' && v !== ''
+      ? v
+      : this.fail(doc, path, v === undefined ? 'is required' : 'must be a non-empty string');
   }
   num(doc: SpecDoc, path: Path, min: number, max: number, optional = false): number | undefined {
     const v = this.at(doc, path);
     if (v === undefined && optional) return undefined;
-    if (typeof v !== 'number' || !(v > min && v < max)) return this.fail(doc, path, `must be a number above ${min} and below ${max}`);
+    if (typeof v !== 'number' || !(v > min && v < max))
+      return this.fail(doc, path, `must be a number above ${min} and below ${max}`);
     return v;
   }
   duration(doc: SpecDoc, path: Path, optional = false): number | undefined {
@@ -101,7 +103,8 @@ function indexDocs(c: Checker, docs: SpecDoc[]): Map<string, Map<string, Named>>
     const kind = c.oneOf(doc, ['kind'], KINDS);
     const name = c.str(doc, ['metadata', 'name']);
     if (!kind || !name) continue;
-    if (!NAME.test(name)) c.fail(doc, ['metadata', 'name'], 'must be a DNS label (lower-case letters, digits, -)');
+    if (!NAME.test(name))
+      c.fail(doc, ['metadata', 'name'], 'must be a DNS label (lower-case letters, digits, -)');
     const byName = index.get(kind) as Map<string, Named>;
     if (byName.has(name)) c.fail(doc, ['metadata', 'name'], `duplicate ${kind} "${name}"`);
     byName.set(name, { doc, base: [], name });
@@ -115,8 +118,18 @@ function query(c: Checker, doc: SpecDoc, path: Path, counter: boolean): string |
   const q = c.str(doc, [...path, 'metricSource', 'spec', 'query']);
   if (q === undefined) return undefined;
   const has = q.includes(WINDOW_PLACEHOLDER);
-  if (counter && !has) return c.fail(doc, [...path, 'metricSource', 'spec', 'query'], `a counter query needs the range placeholder [${WINDOW_PLACEHOLDER}]`);
-  if (!counter && has) return c.fail(doc, [...path, 'metricSource', 'spec', 'query'], `${WINDOW_PLACEHOLDER} is only for counter queries`);
+  if (counter && !has)
+    return c.fail(
+      doc,
+      [...path, 'metricSource', 'spec', 'query'],
+      `a counter query needs the range placeholder [${WINDOW_PLACEHOLDER}]`,
+    );
+  if (!counter && has)
+    return c.fail(
+      doc,
+      [...path, 'metricSource', 'spec', 'query'],
+      `${WINDOW_PLACEHOLDER} is only for counter queries`,
+    );
   return q;
 }
 
@@ -148,10 +161,19 @@ function sliModel(c: Checker, sli: Named, objective: Path, sloDoc: SpecDoc): Sli
     const rawType = c.oneOf(doc, [...r, 'rawType'], ['success', 'failure'] as const);
     const q = query(c, doc, [...r, 'raw'], false);
     if (rawType === undefined || q === undefined) return undefined;
-    return { type: 'samples', badSample: rawType === 'success' ? `clamp(1 - min(${q}), 0, 1)` : `clamp(max(${q}), 0, 1)` };
+    return {
+      type: 'samples',
+      badSample: rawType === 'success' ? `clamp(1 - min(${q}), 0, 1)` : `clamp(max(${q}), 0, 1)`,
+    };
   }
-  if (!counter) return c.fail(doc, [...r, 'counter'], 'good/bad/total ratios are built from counters: counter must be true');
-  if (has('good') === has('bad')) return c.fail(doc, r, 'needs total and exactly one of good and bad (or raw with rawType)');
+  if (!counter)
+    return c.fail(
+      doc,
+      [...r, 'counter'],
+      'good/bad/total ratios are built from counters: counter must be true',
+    );
+  if (has('good') === has('bad'))
+    return c.fail(doc, r, 'needs total and exactly one of good and bad (or raw with rawType)');
   const total = query(c, doc, [...r, 'total'], true);
   const part = has('good') ? 'good' : 'bad';
   const q = query(c, doc, [...r, part], true);
@@ -160,9 +182,17 @@ function sliModel(c: Checker, sli: Named, objective: Path, sloDoc: SpecDoc): Sli
 }
 
 /** An inline object (`{kind, metadata, spec}`) or a reference (`{<refKey>: name}` or a name). */
-function resolve(c: Checker, doc: SpecDoc, path: Path, kind: string, refKey: string, index: Map<string, Map<string, Named>>): Named | undefined {
+function resolve(
+  c: Checker,
+  doc: SpecDoc,
+  path: Path,
+  kind: string,
+  refKey: string,
+  index: Map<string, Map<string, Named>>,
+): Named | undefined {
   const v = c.at(doc, path);
-  const ref = typeof v === 'string' ? v : isObj(v) && typeof v[refKey] === 'string' ? (v[refKey] as string) : undefined;
+  const ref =
+    typeof v === 'string' ? v : isObj(v) && typeof v[refKey] === 'string' ? (v[refKey] as string) : undefined;
   if (ref !== undefined) {
     return index.get(kind)?.get(ref) ?? c.fail(doc, path, `${kind} "${ref}" is not defined in any spec file`);
   }
@@ -202,24 +232,34 @@ export function buildModel(docs: SpecDoc[]): { slos: SloModel[]; errors: SpecErr
       c.fail(doc, ['spec', 'service'], `Service "${service}" is not defined in any spec file`);
     c.oneOf(doc, ['spec', 'budgetingMethod'], ['Occurrences']);
     const windows = c.at(doc, ['spec', 'timeWindow']);
-    if (!Array.isArray(windows) || windows.length !== 1) c.fail(doc, ['spec', 'timeWindow'], 'must list exactly one time window');
+    if (!Array.isArray(windows) || windows.length !== 1)
+      c.fail(doc, ['spec', 'timeWindow'], 'must list exactly one time window');
     const periodMs = c.duration(doc, ['spec', 'timeWindow', 0, 'duration']);
-    if (c.at(doc, ['spec', 'timeWindow', 0, 'isRolling']) !== true) c.fail(doc, ['spec', 'timeWindow', 0, 'isRolling'], 'only rolling windows are supported: must be true');
-    if (periodMs !== undefined && (periodMs < DAY || periodMs > 90 * DAY)) c.fail(doc, ['spec', 'timeWindow', 0, 'duration'], 'must be between 1d and 90d');
+    if (c.at(doc, ['spec', 'timeWindow', 0, 'isRolling']) !== true)
+      c.fail(doc, ['spec', 'timeWindow', 0, 'isRolling'], 'only rolling windows are supported: must be true');
+    if (periodMs !== undefined && (periodMs < DAY || periodMs > 90 * DAY))
+      c.fail(doc, ['spec', 'timeWindow', 0, 'duration'], 'must be between 1d and 90d');
     const objectives = c.at(doc, ['spec', 'objectives']);
-    if (!Array.isArray(objectives) || objectives.length !== 1) c.fail(doc, ['spec', 'objectives'], 'must list exactly one objective');
+    if (!Array.isArray(objectives) || objectives.length !== 1)
+      c.fail(doc, ['spec', 'objectives'], 'must list exactly one objective');
     const o: Path = ['spec', 'objectives', 0];
     const hasPercent = c.at(doc, [...o, 'targetPercent']) !== undefined;
-    const objective = hasPercent ? (c.num(doc, [...o, 'targetPercent'], 0, 100) ?? NaN) / 100 : c.num(doc, [...o, 'target'], 0, 1);
+    const objective = hasPercent
+      ? (c.num(doc, [...o, 'targetPercent'], 0, 100) ?? NaN) / 100
+      : c.num(doc, [...o, 'target'], 0, 1);
     const hasInline = c.at(doc, ['spec', 'indicator']) !== undefined;
     const sliRef = hasInline ? undefined : c.str(doc, ['spec', 'indicatorRef']);
     const sliNamed = hasInline
       ? resolve(c, doc, ['spec', 'indicator'], 'SLI', 'indicatorRef', index)
-      : sliRef === undefined ? undefined : (index.get('SLI')?.get(sliRef) ?? c.fail(doc, ['spec', 'indicatorRef'], `SLI "${sliRef}" is not defined in any spec file`));
+      : sliRef === undefined
+        ? undefined
+        : (index.get('SLI')?.get(sliRef) ??
+          c.fail(doc, ['spec', 'indicatorRef'], `SLI "${sliRef}" is not defined in any spec file`));
     const sli = sliNamed ? sliModel(c, sliNamed, o, doc) : undefined;
     const minText = c.at(doc, ['metadata', 'annotations', 'gridops.io/min-events']);
     const minEvents = minText === undefined ? DEFAULT_MIN_EVENTS : Number(minText);
-    if (!Number.isInteger(minEvents) || minEvents < 0) c.fail(doc, ['metadata', 'annotations', 'gridops.io/min-events'], 'must be a whole number of events');
+    if (!Number.isInteger(minEvents) || minEvents < 0)
+      c.fail(doc, ['metadata', 'annotations', 'gridops.io/min-events'], 'must be a whole number of events');
     const tiers: BurnTier[] = [];
     const policies = c.at(doc, ['spec', 'alertPolicies']) ?? [];
     if (!Array.isArray(policies)) c.fail(doc, ['spec', 'alertPolicies'], 'must be a list');
@@ -227,19 +267,41 @@ export function buildModel(docs: SpecDoc[]): { slos: SloModel[]; errors: SpecErr
       const policy = resolve(c, doc, ['spec', 'alertPolicies', i], 'AlertPolicy', 'alertPolicyRef', index);
       if (!policy) return;
       const conds = c.at(policy.doc, [...policy.base, 'spec', 'conditions']);
-      if (!Array.isArray(conds) || conds.length === 0) return c.fail(policy.doc, [...policy.base, 'spec', 'conditions'], 'must list at least one condition');
+      if (!Array.isArray(conds) || conds.length === 0)
+        return c.fail(policy.doc, [...policy.base, 'spec', 'conditions'], 'must list at least one condition');
       conds.forEach((_c, j) => {
-        const cond = resolve(c, policy.doc, [...policy.base, 'spec', 'conditions', j], 'AlertCondition', 'conditionRef', index);
+        const cond = resolve(
+          c,
+          policy.doc,
+          [...policy.base, 'spec', 'conditions', j],
+          'AlertCondition',
+          'conditionRef',
+          index,
+        );
         const t = cond && periodMs !== undefined ? tier(c, cond, periodMs) : undefined;
-        if (t && tiers.some((x) => x.name === t.name)) c.fail(doc, ['spec', 'alertPolicies', i], `tier "${t.name}" is selected twice`);
+        if (t && tiers.some((x) => x.name === t.name))
+          c.fail(doc, ['spec', 'alertPolicies', i], `tier "${t.name}" is selected twice`);
         else if (t) tiers.push(t);
       });
     });
-    if (service === undefined || periodMs === undefined || objective === undefined || !sli || Number.isNaN(objective)) continue;
+    if (
+      service === undefined ||
+      periodMs === undefined ||
+      objective === undefined ||
+      !sli ||
+      Number.isNaN(objective)
+    )
+      continue;
     slos.push({
       name: slo.name,
-      displayName: typeof c.at(doc, ['metadata', 'displayName']) === 'string' ? (c.at(doc, ['metadata', 'displayName']) as string) : slo.name,
-      description: typeof c.at(doc, ['spec', 'description']) === 'string' ? (c.at(doc, ['spec', 'description']) as string) : '',
+      displayName:
+        typeof c.at(doc, ['metadata', 'displayName']) === 'string'
+          ? (c.at(doc, ['metadata', 'displayName']) as string)
+          : slo.name,
+      description:
+        typeof c.at(doc, ['spec', 'description']) === 'string'
+          ? (c.at(doc, ['spec', 'description']) as string)
+          : '',
       service,
       file: doc.file,
       periodMs,

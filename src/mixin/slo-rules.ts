@@ -40,7 +40,10 @@ function baseRules(slo: SloModel): RecordingRule[] {
   // Samples: each evaluation is one occurrence, bad in proportion to the sample (0..1).
   return [
     { record: 'slo:sli_bad:sample', expr: sli.badSample },
-    { record: 'slo:sli_bad:rate5m', expr: `avg_over_time(${sel('slo:sli_bad:sample', slo)}[${BASE_WINDOW}])` },
+    {
+      record: 'slo:sli_bad:rate5m',
+      expr: `avg_over_time(${sel('slo:sli_bad:sample', slo)}[${BASE_WINDOW}])`,
+    },
     {
       record: 'slo:sli_total:rate5m',
       expr: `count_over_time(${sel('slo:sli_bad:sample', slo)}[${BASE_WINDOW}]) > bool 0`,
