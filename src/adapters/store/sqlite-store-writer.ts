@@ -20,7 +20,7 @@ export interface SqliteStoreOptions {
 }
 
 export function openStoreDb(opts: SqliteStoreOptions): DatabaseSync {
-  const db = openSqlite(opts.path, opts.synchronous);
+  const db = openSqlite(opts.path, opts.synchronous, 50_000);
   migrate(db, STORE_MIGRATIONS);
   return db;
 }
