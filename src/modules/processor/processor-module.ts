@@ -36,7 +36,7 @@ export function createProcessorModule(opts: ProcessorModuleOptions): Module {
       opts.metrics.processorRecords.inc({ kind: 'sensor' }, s.sensors);
       opts.metrics.unknownMeterReadings.inc(s.unknown);
       opts.metrics.processorBatchDuration.observe(s.durationMs / 1000);
-      opts.metrics.storeWriteDuration.observe(s.durationMs / 1000);
+      opts.metrics.storeWriteDuration.observe(s.storeMs / 1000);
       if (s.dead > 0) opts.metrics.busDeadLetter.inc({ reason: 'undecodable' }, s.dead);
       for (const [rule, n] of Object.entries(s.vee)) opts.metrics.veeOutcomes.inc({ rule }, n);
       for (const [type, n] of Object.entries(s.events)) opts.metrics.events.inc({ type }, n);
