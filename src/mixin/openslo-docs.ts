@@ -1,6 +1,6 @@
 // Reads OpenSLO YAML files into plain objects while keeping each document's source map, so every
 // validation error can say file, line, path and reason.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 
@@ -61,6 +61,8 @@ export function parseSpecText(file: string, text: string): { docs: SpecDoc[]; er
 export function readSpecDir(dir: string, displayRoot = dir): { docs: SpecDoc[]; errors: SpecError[] } {
   const docs: SpecDoc[] = [];
   const errors: SpecError[] = [];
+  if (!existsSync(dir))
+    return { docs, errors: [{ file: displayRoot, path: '', reason: 'no such directory' }] };
   const names = readdirSync(dir)
     .filter((n) => /\.ya?ml$/.test(n))
     .sort();

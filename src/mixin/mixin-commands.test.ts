@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { main } from '../cli/main-cli.ts';
+import { alertTestCases } from './alert-compile.ts';
+import { GRID_ALERTS } from './grid-alerts.ts';
+
+async function run(argv: string[]): Promise<{ code: number; err: string }> {
+  const stderr = new PassThrough();
+  let err = '';
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await main(argv, { stdout: new PassThrough(), stderr, env: {} });
+  return { code, err };
+}
+
+test('gridops slo validate|generate --check and rules lint succeed on the committed mixin', async () => {
+  assert.equal((await run(['slo', 'validate'])).code, 0);
+  assert.equal((await run(['slo', 'generate', '--check'])).code, 0);
+  const lint = await run(['rules', 'lint']);
+  assert.equal(lint.code, 0, lint.err);
+});
+
+test('usage errors exit 2 and name the usage', async () => {
+  const r = await run(['slo', 'compile']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /usage: gridops slo validate\|generate/);
+  assert.equal((await run(['rules'])).code, 2);
+});
+
+test('a missing spec directory is a clear error, not a stack trace', async () => {
+  const r = await run(['slo', 'validate', '--dir', '/nonexistent']);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /\/nonexistent\/slos \/: no such directory/);
+});
+
+test('an alert whose description is a template must give the rendered text in its test', () => {
+  const spec = GRID_ALERTS.find((a) => a.alert === 'GridOutageCluster') ?? assert.fail();
+  const { description: _d, ...fires } = spec.test.fires;
+  assert.throws(
+    () => alertTestCases({ ...spec, test: { ...spec.test, fires } }),
+    /must give the rendered text/,
+  );
+});
