@@ -50,10 +50,13 @@ export function verdict(st: AppStatus, revision: string): string {
 }
 
 export class ArgoCd {
-  constructor(
-    private readonly server: string,
-    private readonly token: string,
-  ) {}
+  private readonly server: string;
+  private readonly token: string;
+
+  constructor(server: string, token: string) {
+    this.server = server;
+    this.token = token;
+  }
 
   private async call(method: string, path: string, body?: unknown): Promise<unknown> {
     const response = await fetch(new URL(path, this.server), {
@@ -76,7 +79,10 @@ export class ArgoCd {
   }
 
   get(app: string, refresh: boolean): Promise<unknown> {
-    return this.call('GET', `/api/v1/applications/${encodeURIComponent(app)}${refresh ? '?refresh=normal' : ''}`);
+    return this.call(
+      'GET',
+      `/api/v1/applications/${encodeURIComponent(app)}${refresh ? '?refresh=normal' : ''}`,
+    );
   }
 
   sync(app: string, revision: string): Promise<unknown> {
