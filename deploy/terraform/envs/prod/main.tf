@@ -52,5 +52,6 @@ module "platform" {
   private_subnet_cidrs     = module.conventions.private_subnet_cidrs
   data_subnet_cidrs        = module.conventions.data_subnet_cidrs
   eks_admin_principal_arns = var.eks_admin_principal_arns
+  gridops_namespace        = "gridops-prod" # the namespace of deploy/kubernetes/overlays/prod
   observability_mode       = "managed"
 }
