@@ -29,6 +29,8 @@ export function counterValues(phases: Phase[], inc: (p: Phase) => number): strin
       const start = i === 0 ? value : value + step;
       const n = i === 0 ? p.minutes : p.minutes - 1;
       value = start + step * n;
+      // Printed at full precision: promtool computes start + step * n the same way, so the next
+      // segment never starts below the previous end (which would read as a counter reset).
       return `${start}+${step}x${n}`;
     })
     .join(' ');

@@ -117,10 +117,12 @@ export function sloTestCases(slo: SloModel): PromtoolTestCase[] {
   });
 
   if (slo.sli.type === 'events' && slo.minEvents > 0) {
-    // Too little traffic for the fastest tier's long window to hold minEvents events.
-    const fastest = slo.tiers[0];
-    if (fastest) {
-      const perMinute = Math.max(1, Math.floor(slo.minEvents / minutes(fastest.longMs) / 2));
+    // A quiet night: too little traffic for any page tier's long window (the slowest page tier,
+    // else the fastest tier) to hold minEvents events, so a full outage must not page.
+    const held = slo.tiers.filter((t) => t.severity === 'page').at(-1) ?? slo.tiers[0];
+    if (held) {
+      // A power of two, so promtool's counter sums are exact (an inexact sum can read as a reset).
+      const perMinute = 2 ** Math.floor(Math.log2(slo.minEvents / minutes(held.longMs) / 2));
       const quiet: Phase[] = broken.map((p) => ({ ...p, perMinute, errorRatio: p.errorRatio > 0 ? 1 : 0 }));
       const guarded = slo.tiers.filter((t) => perMinute * minutes(t.longMs) >= slo.minEvents);
       cases.push({
