@@ -1,8 +1,9 @@
 // `npm run bench -- <name> [--key=value ...]`: runs one benchmark and prints its RESULT line.
 import { parseArgs, resultLine, type Bench } from './harness.ts';
 import { ingestBench } from './ingest.ts';
+import { sloRulesBench } from './slo-rules.ts';
 
-const BENCHES: Bench[] = [ingestBench];
+const BENCHES: Bench[] = [ingestBench, sloRulesBench];
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = BENCHES.find((b) => b.name === name);

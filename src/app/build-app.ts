@@ -10,6 +10,7 @@ import { MODULE_DEPENDENCIES, parseTargets, type ModuleName } from './modules.ts
 import { gridError } from './errors.ts';
 import { createLogger, type Logger } from '../telemetry/logger.ts';
 import { createMetrics, type Metrics } from '../telemetry/metrics.ts';
+import { certFileList, refreshHostGauges } from '../telemetry/host-gauges.ts';
 import { emptyTopology, loadTopology, type Topology } from '../domain/topology.ts';
 import { createHttpServer } from '../modules/server/http-server.ts';
 import { SqliteBusProducer } from '../adapters/bus/sqlite-bus.ts';
@@ -72,14 +73,21 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
     status: () => late.manager?.status() ?? [],
   });
   let listening = '';
+  let hostTimer: NodeJS.Timeout | undefined;
 
   const factories: Record<ModuleName, () => Module> = {
     server: () => ({
       async start() {
+        const certs = certFileList(config.tlsCertFiles);
+        const refresh = () => void refreshHostGauges(config.dataDir, certs, metrics, logger);
+        refresh();
+        hostTimer = setInterval(refresh, 15_000);
+        hostTimer.unref();
         listening = await http.listen({ host: config.host, port: config.port });
         logger.info({ module: 'server', url: listening }, `listening on ${listening}`);
       },
       async stop() {
+        clearInterval(hostTimer);
         await http.close();
       },
     }),

@@ -163,6 +163,12 @@ export const CONFIG_SCHEMA = {
     env: 'GRIDOPS_SIMULATE_FAULTS',
     parse: str,
   },
+  tlsCertFiles: {
+    doc: 'Comma list of PEM certificate files whose expiry is exported as a metric (e.g. a CA bundle).',
+    default: '',
+    env: 'GRIDOPS_TLS_CERT_FILES',
+    parse: str,
+  },
   shutdownTimeoutMs: {
     doc: 'Longest graceful drain on SIGTERM before exit.',
     default: 25_000,

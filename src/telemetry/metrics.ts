@@ -103,6 +103,22 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       buckets: LATENCY_BUCKETS,
       registers: r,
     }),
+    storeDiskAvailable: new Gauge({
+      name: 'smartgrid_store_disk_available_bytes',
+      help: 'Bytes available to gridops on the filesystem of the data directory.',
+      registers: r,
+    }),
+    storeDiskSize: new Gauge({
+      name: 'smartgrid_store_disk_size_bytes',
+      help: 'Size in bytes of the filesystem of the data directory.',
+      registers: r,
+    }),
+    tlsCertificateExpiry: new Gauge({
+      name: 'smartgrid_tls_certificate_expiry_timestamp_seconds',
+      help: 'Expiry (notAfter, Unix seconds) of each certificate file listed in GRIDOPS_TLS_CERT_FILES, by path.',
+      labelNames: ['path'] as const,
+      registers: r,
+    }),
     storeErrors: new Counter({
       name: 'smartgrid_store_errors_total',
       help: 'Store operations that failed, by operation.',
