@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, rmSync, unlinkSync, writeFileSync, readFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileMixin, driftedFiles } from './compile.ts';
+import { exportedSeries } from './catalogue.ts';
 import { lintRules } from './rules-lint.ts';
 import { counterValues, gaugeValues } from './slo-fixtures.ts';
 
@@ -13,10 +14,19 @@ test('monitoring/compiled/ is what the sources compile to (run gridops slo gener
   assert.deepEqual(driftedFiles('monitoring', files), []);
 });
 
-test('alerts whose metric is not exported yet are left out and listed as pending', () => {
-  const { pending, files } = compileMixin('monitoring');
-  assert.deepEqual(pending.map((p) => p.alert).sort(), ['GridopsCertificateExpiring', 'GridopsDiskFilling']);
+test('every alert of the committed mixin has its metrics exported, so none is pending', () => {
+  assert.deepEqual(compileMixin('monitoring').pending, []);
+});
+
+test('an alert whose metric is not exported is left out and listed as pending', () => {
+  const known = new Set([...exportedSeries()].filter((m) => !m.startsWith('smartgrid_store_disk_')));
+  const { pending, files } = compileMixin('monitoring', 'monitoring', known);
+  assert.deepEqual(
+    pending.map((p) => p.alert),
+    ['GridopsDiskFilling'],
+  );
   assert.ok(![...files.values()].some((t) => t.includes('alert: GridopsDiskFilling')));
+  assert.ok([...files.values()].some((t) => t.includes('alert: GridopsCertificateExpiring')));
 });
 
 test('lint passes on the committed mixin and names each broken thing on a copy', () => {

@@ -48,9 +48,13 @@ function testFile(ruleFile: string, evaluation: string, tests: PromtoolTestCase[
   return toYaml(file);
 }
 
-export function compileMixin(monitoringDir: string, displayDir = monitoringDir): CompileResult {
+/** `known`: the series the program exports (the catalogue); tests pass a smaller set. */
+export function compileMixin(
+  monitoringDir: string,
+  displayDir = monitoringDir,
+  known: ReadonlySet<string> = exportedSeries(),
+): CompileResult {
   const files = new Map<string, string>();
-  const known = exportedSeries();
   const pending: PendingAlert[] = [];
   const sources: [string, AlertSpec[]][] = [
     ['platform-alerts', PLATFORM_ALERTS],
