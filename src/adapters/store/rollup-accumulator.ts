@@ -56,7 +56,14 @@ export class RollupAccumulator {
     }
   }
 
-  /** Every rollup row this write changes, with the delta to add. */
+  /** Every transformer quarter-hour the write touched (a zero delta included). */
+  transformerQuarters(): { transformerId: string; bucket: number }[] {
+    return [...this.quarters].flatMap(([transformerId, byBucket]) =>
+      [...byBucket.keys()].map((bucket) => ({ transformerId, bucket })),
+    );
+  }
+
+  /** Every rollup row this write touches, with the delta to add (zero deltas are harmless). */
   deltas(): RollupDelta[] {
     const out: RollupDelta[] = [];
     const derived = new Map<string, RollupDelta>();

@@ -3,16 +3,9 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { inTransaction, migrate, openSqlite, type Synchronous } from '../sqlite.ts';
 import { STORE_MIGRATIONS } from './sqlite-schema.ts';
 import { RollupAccumulator } from './rollup-accumulator.ts';
-import { OBIS, Quality, bucketStart, type MeterReading } from '../../domain/readings.ts';
+import { OBIS, Quality, type MeterReading } from '../../domain/readings.ts';
 import type { GridEvent } from '../../domain/events.ts';
-import type {
-  MeterLocator,
-  StoreBatch,
-  StoreWriteResult,
-  StoreWriter,
-  StoredMeterReading,
-  TransformerBucketTotal,
-} from './store.ts';
+import type { MeterLocator, StoreBatch, StoreWriteResult, StoreWriter, StoredMeterReading } from './store.ts';
 
 export interface SqliteStoreOptions {
   path: string;
@@ -24,6 +17,10 @@ export function openStoreDb(opts: SqliteStoreOptions): DatabaseSync {
   migrate(db, STORE_MIGRATIONS);
   return db;
 }
+
+/** What one reading adds to its rollup buckets. */
+type Delta = { energyKwh: number; readings: number; estimated: number };
+const NO_CHANGE: Delta = { energyKwh: 0, readings: 0, estimated: 0 };
 
 export class SqliteStoreWriter implements StoreWriter {
   private readonly db: DatabaseSync;
@@ -83,7 +80,6 @@ export class SqliteStoreWriter implements StoreWriter {
       transformerTotals: [],
     };
     const acc = new RollupAccumulator(this.locate);
-    const touched = new Map<string, TransformerBucketTotal>();
     for (const r of batch.meterReadings) {
       const counted = r.obis === OBIS.ACTIVE_IMPORT;
       const estimated = (r.quality & Quality.ESTIMATED) !== 0 ? 1 : 0;
@@ -100,21 +96,14 @@ export class SqliteStoreWriter implements StoreWriter {
         r.eventId ?? null,
         r.receivedAt,
       );
-      if (changes === 1) {
-        result.inserted++;
-        if (counted) acc.add(r.meterId, r.intervalStart, r.value, 1, estimated);
-      } else {
-        this.resolveConflict(r, estimated, counted, acc, result);
-      }
-      const where = counted ? this.locate(r.meterId) : undefined;
-      if (where) {
-        const bucket = bucketStart(r.intervalStart, 900_000);
-        touched.set(`${where.transformerId}|${bucket}`, {
-          transformerId: where.transformerId,
-          bucket,
-          energyKwh: 0,
-        });
-      }
+      if (changes === 1) result.inserted++;
+      const delta: Delta =
+        changes === 1
+          ? { energyKwh: r.value, readings: 1, estimated }
+          : this.resolveConflict(r, estimated, result);
+      // Always added, zero delta included: a replayed batch must still report its buckets' totals
+      // so overloads are re-evaluated after a crash between the write and the events.
+      if (counted) acc.add(r.meterId, r.intervalStart, delta.energyKwh, delta.readings, delta.estimated);
     }
     for (const d of acc.deltas()) {
       this.s.upsertRollup!.run(d.level, d.id, d.resolution, d.bucket, d.energyKwh, d.readings, d.estimated);
@@ -148,23 +137,15 @@ export class SqliteStoreWriter implements StoreWriter {
     this.s.bumpMeta!.run('unknown_readings', unknown);
     this.s.bumpMeta!.run('events', events);
     if (batch.watermark !== undefined) this.s.maxMeta!.run('watermark', batch.watermark);
-    for (const t of touched.values()) {
-      t.energyKwh =
-        (this.s.rollupTotal!.get(t.transformerId, t.bucket) as { energy_kwh: number } | undefined)
-          ?.energy_kwh ?? 0;
-      result.transformerTotals.push(t);
+    for (const q of acc.transformerQuarters()) {
+      const total = this.s.rollupTotal!.get(q.transformerId, q.bucket) as { energy_kwh: number } | undefined;
+      result.transformerTotals.push({ ...q, energyKwh: total?.energy_kwh ?? 0 });
     }
     return result;
   }
 
   /** The key exists: a replay (same value), a late real reading over an estimate, or a conflict. */
-  private resolveConflict(
-    r: MeterReading,
-    estimated: number,
-    counted: boolean,
-    acc: RollupAccumulator,
-    result: StoreWriteResult,
-  ): void {
+  private resolveConflict(r: MeterReading, estimated: number, result: StoreWriteResult): Delta {
     const old = this.s.existing!.get(r.meterId, r.obis, r.intervalStart) as {
       value: number;
       quality: number;
@@ -183,8 +164,9 @@ export class SqliteStoreWriter implements StoreWriter {
         r.intervalStart,
       );
       result.replacedEstimates++;
-      if (counted) acc.add(r.meterId, r.intervalStart, r.value - old.value, 0, -1);
-    } else if (estimated || old.value === r.value) {
+      return { energyKwh: r.value - old.value, readings: 0, estimated: -1 };
+    }
+    if (estimated || old.value === r.value) {
       result.unchanged++;
     } else {
       result.conflicts.push({
@@ -195,6 +177,7 @@ export class SqliteStoreWriter implements StoreWriter {
         rejectedValue: r.value,
       });
     }
+    return NO_CHANGE;
   }
 
   private insertEvents(events: GridEvent[]): number {

@@ -57,6 +57,15 @@ test('a replayed batch changes nothing and rollups stay equal to the readings', 
   assert.equal(first.inserted, 4);
   const again = await writer.writeBatch(batch(rows));
   assert.deepEqual([again.inserted, again.unchanged, again.conflicts.length], [0, 4, 0]);
+  // A replay still reports its quarter-hour totals, so overloads are re-checked after a crash.
+  assert.deepEqual(
+    again.transformerTotals.map((t) => [t.bucket - T0, t.energyKwh]).sort((a, b) => a[0]! - b[0]!),
+    [
+      [0, 5.5],
+      [900_000, 2.5],
+      [5 * 900_000, 1],
+    ],
+  );
 
   const hour = await reader.rollups({
     level: 'transformer',
