@@ -9,7 +9,7 @@ export interface KeySpec<T> {
   default: T;
   env: string;
   parse: Parser<T>;
-  /** Never printed by --print-config or logged. */
+  /** Never printed by --print-config or logged; only from the environment or <env>_FILE. */
   secret?: boolean;
 }
 
@@ -84,6 +84,80 @@ export const CONFIG_SCHEMA = {
     default: 8,
     env: 'GRIDOPS_BUS_PARTITIONS',
     parse: int(1, 256),
+  },
+  busBackend: {
+    doc: 'Bus implementation: sqlite (embedded, one machine) or kafka (GRIDOPS_KAFKA_BROKERS).',
+    default: 'sqlite' as const,
+    env: 'GRIDOPS_BUS',
+    parse: oneOf('sqlite', 'kafka'),
+  },
+  kafkaBrokers: {
+    doc: 'Comma list of Kafka bootstrap brokers (host:port), for busBackend=kafka.',
+    default: '',
+    env: 'GRIDOPS_KAFKA_BROKERS',
+    parse: str,
+  },
+  kafkaTopic: {
+    doc: 'Kafka topic of readings (its dead-letter topic is <topic>.dlq); created with busPartitions partitions.',
+    default: 'gridops.readings',
+    env: 'GRIDOPS_KAFKA_TOPIC',
+    parse: str,
+  },
+  kafkaReplication: {
+    doc: 'Replication factor of the topics gridops creates (3 on MSK, 1 on a single broker).',
+    default: 1,
+    env: 'GRIDOPS_KAFKA_REPLICATION',
+    parse: int(1, 16),
+  },
+  storeBackend: {
+    doc: 'Store implementation: sqlite (embedded) or postgres (GRIDOPS_POSTGRES_URL).',
+    default: 'sqlite' as const,
+    env: 'GRIDOPS_STORE',
+    parse: oneOf('sqlite', 'postgres'),
+  },
+  postgresUrl: {
+    doc: 'PostgreSQL URL (postgres://user:password@host:port/db); secret: env or GRIDOPS_POSTGRES_URL_FILE only.',
+    default: '',
+    env: 'GRIDOPS_POSTGRES_URL',
+    parse: str,
+    secret: true,
+  },
+  postgresPoolMax: {
+    doc: 'Most PostgreSQL connections per process.',
+    default: 10,
+    env: 'GRIDOPS_POSTGRES_POOL_MAX',
+    parse: int(1, 1000),
+  },
+  postgresStatementTimeoutMs: {
+    doc: 'PostgreSQL statement_timeout of every connection.',
+    default: 30_000,
+    env: 'GRIDOPS_POSTGRES_STATEMENT_TIMEOUT_MS',
+    parse: int(0, 3_600_000),
+  },
+  postgresSslMode: {
+    doc: 'TLS to PostgreSQL: disable, require (encrypt) or verify-full (encrypt and check the server, as RDS should be).',
+    default: 'disable' as const,
+    env: 'GRIDOPS_POSTGRES_SSLMODE',
+    parse: oneOf('disable', 'require', 'verify-full'),
+  },
+  postgresCaFile: {
+    doc: 'PEM CA bundle for verify-full (for RDS: the global bundle from AWS).',
+    default: '',
+    env: 'GRIDOPS_POSTGRES_CA_FILE',
+    parse: str,
+  },
+  cacheBackend: {
+    doc: 'Query cache: memory (per process LRU) or redis (shared, GRIDOPS_REDIS_URL).',
+    default: 'memory' as const,
+    env: 'GRIDOPS_CACHE',
+    parse: oneOf('memory', 'redis'),
+  },
+  redisUrl: {
+    doc: 'Redis URL (redis://[:password@]host:port or rediss:// for TLS); secret: env or GRIDOPS_REDIS_URL_FILE only.',
+    default: '',
+    env: 'GRIDOPS_REDIS_URL',
+    parse: str,
+    secret: true,
   },
   maxBusLag: {
     doc: 'Unprocessed readings on the bus above which ingest answers 503.',

@@ -38,19 +38,44 @@ export function loadConfig(sources: ConfigSources = {}): Config {
       if (!(key in CONFIG_SCHEMA)) {
         throw gridError('SG_ERR_CONFIG_INVALID', [`${key} (from ${sources.file})`, 'unknown key']);
       }
+      refuseSecret(key as ConfigKey, sources.file);
       set(key as ConfigKey, value, sources.file);
     }
   }
   const env = sources.env ?? {};
   for (const key of CONFIG_KEYS) {
-    const raw = env[CONFIG_SCHEMA[key].env];
-    if (raw !== undefined && raw !== '') set(key, raw, CONFIG_SCHEMA[key].env);
+    const name = CONFIG_SCHEMA[key].env;
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') set(key, raw, name);
+    const file = (CONFIG_SCHEMA[key] as KeySpec<unknown>).secret ? env[`${name}_FILE`] : undefined;
+    if (file) set(key, readSecretFile(file, `${name}_FILE`), `${name}_FILE`);
   }
   for (const [key, value] of Object.entries(sources.flags ?? {})) {
-    if (value !== undefined) set(key as ConfigKey, value, `--${toKebab(key)}`);
+    if (value === undefined) continue;
+    refuseSecret(key as ConfigKey, `--${toKebab(key)}`);
+    set(key as ConfigKey, value, `--${toKebab(key)}`);
   }
   if (config.topologyFile === '') config.topologyFile = join(config.dataDir, 'topology.json');
   return config;
+}
+
+// Secrets on a command line show in `ps` and shell history; in a config file they end up in Git.
+function refuseSecret(key: ConfigKey, source: string): void {
+  const spec = CONFIG_SCHEMA[key] as KeySpec<unknown>;
+  if (!spec.secret) return;
+  throw gridError('SG_ERR_CONFIG_INVALID', [
+    `${key} (from ${source})`,
+    `a secret is read only from ${spec.env} or ${spec.env}_FILE`,
+  ]);
+}
+
+/** A secret mounted as a file (Kubernetes Secret, Docker secret); one trailing newline dropped. */
+function readSecretFile(path: string, source: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw gridError('SG_ERR_CONFIG_FILE', [`${path} (from ${source})`, (err as Error).message]);
+  }
 }
 
 /** The configuration with secrets masked, for --print-config and start-up logs. */

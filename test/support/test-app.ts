@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/app/config.ts';
 import { buildApp, type GridOpsApp } from '../../src/app/build-app.ts';
 import { createLogger } from '../../src/telemetry/logger.ts';
-import type { ConfigKey } from '../../src/app/config-schema.ts';
+import { CONFIG_SCHEMA, type ConfigKey, type KeySpec } from '../../src/app/config-schema.ts';
 import { generateFleet, writeTopology } from '../../src/simulator/index.ts';
 import type { TopologyFile } from '../../src/domain/topology.ts';
 
@@ -30,14 +30,26 @@ export async function startTestApp(
   mkdirSync(join(dir, 'data'));
   const topology = generateFleet({ meters: opts.meters ?? 40, seed: 7 });
   writeTopology(join(dir, 'data', 'topology.json'), topology);
+  // Secrets are refused as flags (as on a real command line), so they go through the environment.
+  const isSecret = (k: string) => (CONFIG_SCHEMA[k as ConfigKey] as KeySpec<unknown>).secret === true;
+  const secrets = {
+    apiKeys: TEST_KEY,
+    ...Object.fromEntries(Object.entries(overrides).filter(([k]) => isSecret(k))),
+  };
   const config = loadConfig({
+    env: Object.fromEntries(
+      Object.entries(secrets).map(([k, v]) => [CONFIG_SCHEMA[k as ConfigKey].env, String(v)]),
+    ),
     flags: {
       dataDir: join(dir, 'data'),
       port: 0,
-      apiKeys: TEST_KEY,
       sqliteSynchronous: 'NORMAL',
       logLevel: 'info',
-      ...Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k, String(v)])),
+      ...Object.fromEntries(
+        Object.entries(overrides)
+          .filter(([k]) => !isSecret(k))
+          .map(([k, v]) => [k, String(v)]),
+      ),
     },
   });
   const logs: string[] = [];
