@@ -13,10 +13,11 @@ import { createMetrics, type Metrics } from '../telemetry/metrics.ts';
 import { certFileList, refreshHostGauges } from '../telemetry/host-gauges.ts';
 import { emptyTopology, loadTopology, type Topology } from '../domain/topology.ts';
 import { createHttpServer } from '../modules/server/http-server.ts';
-import { SqliteBusProducer } from '../adapters/bus/sqlite-bus.ts';
-import { SqliteStoreReader } from '../adapters/store/sqlite-store-reader.ts';
+import type { BusProducer } from '../adapters/bus/bus.ts';
+import type { StoreReader } from '../adapters/store/store.ts';
 import { LruCache } from '../adapters/cache/lru-cache.ts';
-import { PROCESSOR_GROUP, registerIngestRoutes } from '../modules/ingest/ingest-routes.ts';
+import { busSettings, openProducer, openStoreReader, processorGroup, storeSettings } from './backends.ts';
+import { registerIngestRoutes } from '../modules/ingest/ingest-routes.ts';
 import { registerQueryRoutes } from '../modules/query/query-routes.ts';
 import { registerForecastRoutes } from '../modules/query/forecast-routes.ts';
 import { createProcessorModule } from '../modules/processor/processor-module.ts';
@@ -57,10 +58,12 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
     logger.warn('no API keys configured: every non-health endpoint answers 401 (set GRIDOPS_API_KEYS)');
 
   const dataFile = (name: string) => join(config.dataDir, name);
-  const sqlite = { synchronous: config.sqliteSynchronous };
+  const bus = busSettings(config, targets.join('-'));
+  const store = storeSettings(config);
+  const group = processorGroup(bus);
   let topology: Topology = emptyTopology();
-  let producer: SqliteBusProducer | undefined;
-  let reader: SqliteStoreReader | undefined;
+  let producer: BusProducer | undefined;
+  let reader: StoreReader | undefined;
   const cache = new LruCache(2000);
   // The server's /readyz needs the manager, which needs the modules, which need the server.
   const late: { manager?: ModuleManager } = {};
@@ -117,20 +120,16 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
       },
     }),
     bus: () => ({
-      init() {
-        producer = new SqliteBusProducer({
-          path: dataFile('bus.db'),
-          partitions: config.busPartitions,
-          ...sqlite,
-        });
+      async init() {
+        producer = await openProducer(bus);
       },
       async stop() {
         await producer?.close();
       },
     }),
     store: () => ({
-      init() {
-        reader = new SqliteStoreReader({ path: dataFile('store.db'), ...sqlite });
+      async init() {
+        reader = await openStoreReader(store);
       },
       async stop() {
         await reader?.close();
@@ -145,7 +144,7 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
         );
         // Ingest refreshes the lag on every batch; this keeps it true when traffic stops.
         void producer
-          ?.lag(PROCESSOR_GROUP)
+          ?.lag(group)
           .then((lag) => metrics.busLag.set(lag))
           .catch((err: unknown) => logger.warn({ err }, 'bus lag read failed'));
       };
@@ -164,6 +163,7 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
         init() {
           drain = registerIngestRoutes(http, {
             producer: producer!,
+            group,
             metrics,
             maxBatchItems: config.maxBatchItems,
             maxBusLag: config.maxBusLag,
@@ -175,10 +175,9 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
     processor: () =>
       createProcessorModule({
         workerData: {
-          dataDir: config.dataDir,
+          bus,
+          store,
           topologyFile: config.topologyFile,
-          busPartitions: config.busPartitions,
-          synchronous: config.sqliteSynchronous,
           batchSize: config.processorBatch,
         },
         logger,

@@ -75,6 +75,11 @@ export const ERRORS = define({
   SG_ERR_NOT_FOUND: { status: 404, message: (what) => `${what} not found` },
   SG_ERR_STORE: { status: 500, message: (why) => `store failure: ${why}` },
   SG_ERR_BUS: { status: 500, message: (why) => `bus failure: ${why}` },
+  SG_ERR_BUS_UNAVAILABLE: {
+    status: 503,
+    message: (why) =>
+      `the bus did not take the batch (${why}); nothing was acknowledged, retry after the Retry-After delay`,
+  },
   SG_ERR_SLO_INVALID: { status: 400, message: (n) => `${n} problem(s) in the OpenSLO specs` },
   SG_ERR_MIXIN_DRIFT: {
     status: 500,

@@ -9,10 +9,10 @@ import { encodeReading } from '../../adapters/bus/reading-codec.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
 import { readingItemJsonSchema, validateItems } from './reading-schema.ts';
 
-export const PROCESSOR_GROUP = 'processor';
-
 export interface IngestOptions {
   producer: BusProducer;
+  /** The processors' consumer group, whose lag drives back-pressure. */
+  group: string;
   metrics: Metrics;
   maxBatchItems: number;
   maxBusLag: number;
@@ -37,8 +37,12 @@ export function registerIngestRoutes(app: FastifyInstance, opts: IngestOptions) 
   const currentLag = async () => {
     if (now() - lagReadAt > 200) {
       lagReadAt = now();
-      lag = await opts.producer.lag(PROCESSOR_GROUP);
-      opts.metrics.busLag.set(lag);
+      try {
+        lag = await opts.producer.lag(opts.group);
+        opts.metrics.busLag.set(lag);
+      } catch {
+        // The lag is advisory; when the bus cannot say, publish itself decides (and answers 503).
+      }
     }
     return lag;
   };
@@ -87,6 +91,14 @@ export function registerIngestRoutes(app: FastifyInstance, opts: IngestOptions) 
       inFlight++;
       try {
         await opts.producer.publish(records);
+      } catch (err) {
+        // A broker that refused or timed out may still have taken part of the batch; the client
+        // retries the whole batch and the store's idempotence makes that safe.
+        opts.metrics.ingestRejected.inc({ reason: 'bus_unavailable' }, readings.length);
+        throw gridError('SG_ERR_BUS_UNAVAILABLE', [(err as Error).message], {
+          cause: err,
+          retryAfterSeconds: 2,
+        });
       } finally {
         inFlight--;
         if (inFlight === 0) idle?.();

@@ -1,21 +1,17 @@
 // Entry of the processor's worker thread: the processor runs off the ingest thread, with its
 // own SQLite connections, and reports per-batch statistics to the main thread for metrics.
 import { parentPort, workerData } from 'node:worker_threads';
-import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { SqliteBusConsumer } from '../../adapters/bus/sqlite-bus.ts';
-import { SqliteStoreWriter } from '../../adapters/store/sqlite-store-writer.ts';
+import { openConsumer, openStoreWriter, type BusSettings, type StoreSettings } from '../../app/backends.ts';
 import { emptyTopology, loadTopology } from '../../domain/topology.ts';
 import { meterLocator } from './meter-locator.ts';
 import { ProcessorCore, type BatchStats } from './processor-core.ts';
 import { ProcessorLoop } from './processor-loop.ts';
-import { PROCESSOR_GROUP } from '../ingest/ingest-routes.ts';
 
 export interface ProcessorWorkerData {
-  dataDir: string;
+  bus: BusSettings;
+  store: StoreSettings;
   topologyFile: string;
-  busPartitions: number;
-  synchronous: 'FULL' | 'NORMAL';
   batchSize: number;
 }
 
@@ -30,16 +26,9 @@ const port = parentPort!;
 const post = (m: WorkerMessage) => port.postMessage(m);
 
 const topology = existsSync(data.topologyFile) ? loadTopology(data.topologyFile) : emptyTopology();
-const consumer = new SqliteBusConsumer({
-  path: join(data.dataDir, 'bus.db'),
-  partitions: data.busPartitions,
-  synchronous: data.synchronous,
-  group: PROCESSOR_GROUP,
-});
-const store = new SqliteStoreWriter(
-  { path: join(data.dataDir, 'store.db'), synchronous: data.synchronous },
-  meterLocator(topology),
-);
+// The store first: with a real store, migrations must have run before a batch arrives.
+const store = await openStoreWriter(data.store, meterLocator(topology));
+const consumer = await openConsumer(data.bus);
 const loop = new ProcessorLoop(consumer, new ProcessorCore(topology, store), {
   batchSize: data.batchSize,
   onStats: (stats) => post({ type: 'stats', stats }),

@@ -1,0 +1,111 @@
+// Which bus, store and cache a process uses: the embedded column (SQLite files under dataDir) or
+// the real one (Kafka, PostgreSQL, Redis). Settings are plain data so the processor's worker
+// thread can receive them; the real adapters are imported lazily, so the embedded demo never
+// loads a Kafka or PostgreSQL client.
+import { join } from 'node:path';
+import type { Config } from './config-schema.ts';
+import { gridError } from './errors.ts';
+import type { BusConsumer, BusProducer } from '../adapters/bus/bus.ts';
+import type { MeterLocator, StoreReader, StoreWriter } from '../adapters/store/store.ts';
+import type { Synchronous } from '../adapters/sqlite.ts';
+
+export type BusSettings =
+  | { kind: 'sqlite'; path: string; partitions: number; synchronous: Synchronous }
+  | {
+      kind: 'kafka';
+      brokers: string[];
+      topic: string;
+      partitions: number;
+      replication: number;
+      clientId: string;
+    };
+
+export type StoreSettings =
+  | { kind: 'sqlite'; path: string; synchronous: Synchronous }
+  | {
+      kind: 'postgres';
+      url: string;
+      poolMax: number;
+      statementTimeoutMs: number;
+      sslMode: 'disable' | 'require' | 'verify-full';
+      caFile: string;
+    };
+
+function required(value: string, key: string, why: string): string {
+  if (value === '') throw gridError('SG_ERR_CONFIG_INVALID', [key, `required when ${why}`]);
+  return value;
+}
+
+export function busSettings(config: Config, role: string): BusSettings {
+  if (config.busBackend === 'sqlite') {
+    return {
+      kind: 'sqlite',
+      path: join(config.dataDir, 'bus.db'),
+      partitions: config.busPartitions,
+      synchronous: config.sqliteSynchronous,
+    };
+  }
+  const brokers = required(config.kafkaBrokers, 'kafkaBrokers', 'busBackend=kafka')
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  return {
+    kind: 'kafka',
+    brokers,
+    topic: config.kafkaTopic,
+    partitions: config.busPartitions,
+    replication: config.kafkaReplication,
+    clientId: `gridops-${role}`,
+  };
+}
+
+export function storeSettings(config: Config): StoreSettings {
+  if (config.storeBackend === 'sqlite') {
+    return { kind: 'sqlite', path: join(config.dataDir, 'store.db'), synchronous: config.sqliteSynchronous };
+  }
+  return {
+    kind: 'postgres',
+    url: required(config.postgresUrl, 'postgresUrl', 'storeBackend=postgres'),
+    poolMax: config.postgresPoolMax,
+    statementTimeoutMs: config.postgresStatementTimeoutMs,
+    sslMode: config.postgresSslMode,
+    caFile: config.postgresCaFile,
+  };
+}
+
+/** The consumer group of the processors; per topic on Kafka so test topics never share one. */
+export function processorGroup(s: BusSettings): string {
+  return s.kind === 'kafka' ? `${s.topic}.processor` : 'processor';
+}
+
+export async function openProducer(s: BusSettings): Promise<BusProducer> {
+  if (s.kind === 'sqlite') {
+    const { SqliteBusProducer } = await import('../adapters/bus/sqlite-bus.ts');
+    return new SqliteBusProducer(s);
+  }
+  throw new Error('kafka producer: not wired yet');
+}
+
+export async function openConsumer(s: BusSettings): Promise<BusConsumer> {
+  if (s.kind === 'sqlite') {
+    const { SqliteBusConsumer } = await import('../adapters/bus/sqlite-bus.ts');
+    return new SqliteBusConsumer({ ...s, group: processorGroup(s) });
+  }
+  throw new Error('kafka consumer: not wired yet');
+}
+
+export async function openStoreWriter(s: StoreSettings, locate: MeterLocator): Promise<StoreWriter> {
+  if (s.kind === 'sqlite') {
+    const { SqliteStoreWriter } = await import('../adapters/store/sqlite-store-writer.ts');
+    return new SqliteStoreWriter(s, locate);
+  }
+  throw new Error('postgres writer: not wired yet');
+}
+
+export async function openStoreReader(s: StoreSettings): Promise<StoreReader> {
+  if (s.kind === 'sqlite') {
+    const { SqliteStoreReader } = await import('../adapters/store/sqlite-store-reader.ts');
+    return new SqliteStoreReader(s);
+  }
+  throw new Error('postgres reader: not wired yet');
+}
