@@ -13,16 +13,49 @@ const LEVELS: [string, number][] = [
   ['feeder', 86400],
 ];
 
+export interface ReadingRow {
+  meter_id: string;
+  interval_start: number;
+  value: number;
+  quality: number;
+}
+
+export interface RollupTableRow {
+  level: string;
+  id: string;
+  resolution: number;
+  bucket: number;
+  energy_kwh: number;
+  readings: number;
+  estimated: number;
+}
+
+export const READINGS_SQL =
+  "SELECT meter_id, interval_start, value, quality FROM meter_readings WHERE obis = '1-0:1.8.0'";
+export const ROLLUPS_SQL =
+  'SELECT level, id, resolution, bucket, energy_kwh, readings, estimated FROM rollups';
+
+/** The embedded store's files, read directly. */
 export function recomputeRollups(
   db: DatabaseSync,
+  topology: TopologyFile,
+): { mismatches: string[]; compared: number } {
+  return compareRollups(
+    db.prepare(READINGS_SQL).all() as unknown as ReadingRow[],
+    db.prepare(ROLLUPS_SQL).all() as unknown as RollupTableRow[],
+    topology,
+  );
+}
+
+/** Any store: the readings and rollup rows as plain numbers. */
+export function compareRollups(
+  readings: readonly ReadingRow[],
+  actual: readonly RollupTableRow[],
   topology: TopologyFile,
 ): { mismatches: string[]; compared: number } {
   const txOf = new Map(topology.meters.map((m) => [m.id, m.transformer_id]));
   const feederOf = new Map(topology.transformers.map((t) => [t.id, t.feeder_id]));
   const expected = new Map<string, { e: number; n: number; est: number }>();
-  const readings = db
-    .prepare("SELECT meter_id, interval_start, value, quality FROM meter_readings WHERE obis = '1-0:1.8.0'")
-    .all() as unknown as { meter_id: string; interval_start: number; value: number; quality: number }[];
   for (const r of readings) {
     const tx = txOf.get(r.meter_id);
     if (!tx) continue;
@@ -37,17 +70,7 @@ export function recomputeRollups(
     }
   }
   const mismatches: string[] = [];
-  const actual = db
-    .prepare('SELECT level, id, resolution, bucket, energy_kwh, readings, estimated FROM rollups')
-    .all() as unknown as {
-    level: string;
-    id: string;
-    resolution: number;
-    bucket: number;
-    energy_kwh: number;
-    readings: number;
-    estimated: number;
-  }[];
+
   const seen = new Set<string>();
   for (const a of actual) {
     const key = `${a.level}|${a.id}|${a.resolution}|${a.bucket}`;
