@@ -8,34 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { startGridops } from '../test/support/gridops-process.ts';
 import { generateFleet, writeTopology } from '../src/simulator/index.ts';
 import { peakRssMb, type Bench } from './harness.ts';
-
-interface Row {
-  meter_id: string;
-  obis: string;
-  interval_start: string;
-  interval_s: number;
-  value: number;
-  unit: string;
-}
-
-function makeRows(meterIds: string[], intervals: number, t0: number): Row[][] {
-  // Interval-major batches, as a head-end system delivers them: every meter, one interval.
-  const perInterval: Row[][] = [];
-  for (let i = 0; i < intervals; i++) {
-    const start = new Date(t0 + i * 900_000).toISOString();
-    perInterval.push(
-      meterIds.map((m, k) => ({
-        meter_id: m,
-        obis: '1-0:1.8.0',
-        interval_start: start,
-        interval_s: 900,
-        value: ((k * 31 + i * 17) % 200) / 100 + 0.05,
-        unit: 'kWh',
-      })),
-    );
-  }
-  return perInterval;
-}
+import { makeRows, postAll, type Row } from './batches.ts';
 
 function baseline(rows: Row[], dir: string): number {
   const db = new DatabaseSync(join(dir, 'baseline.db'));
@@ -103,31 +76,14 @@ export const ingestBench: Bench = {
         `posting ${bodies.length} batches of ${batchSize} with ${concurrency} concurrent clients to ${g.url}`,
       );
       const started = performance.now();
-      let next = 0;
-      let sent = 0;
-      let retries = 0;
-      const client = async () => {
-        while (next < bodies.length) {
-          const body = bodies[next++]!;
-          for (;;) {
-            const res = await fetch(`${g.url}/v1/readings`, {
-              method: 'POST',
-              body,
-              headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-            });
-            const text = await res.text();
-            if (res.status === 202) break;
-            if (res.status !== 503) throw new Error(`ingest answered ${res.status}: ${text.slice(0, 300)}`);
-            retries++;
-            await new Promise((r) => setTimeout(r, 100));
-          }
-          sent += batchSize;
-          if (sent % (batchSize * 40) === 0)
-            log(`acked ${sent} readings, ${(sent / ((performance.now() - started) / 1000)).toFixed(0)}/s`);
-        }
-      };
-      await Promise.all(Array.from({ length: concurrency }, client));
-      const ackSeconds = (performance.now() - started) / 1000;
+      const { ackSeconds, retries } = await postAll({
+        bodies,
+        batchSize,
+        urls: [g.url],
+        key,
+        concurrency,
+        log,
+      });
       const acked = bodies.length * batchSize;
       while (lag() > 0) await new Promise((r) => setTimeout(r, 20));
       const processedSeconds = (performance.now() - started) / 1000;
