@@ -2,8 +2,10 @@
 import { parseArgs, resultLine, type Bench } from './harness.ts';
 import { ingestBench } from './ingest.ts';
 import { sloRulesBench } from './slo-rules.ts';
+import { pipelineBench } from './pipeline.ts';
+import { catchupBench } from './catchup.ts';
 
-const BENCHES: Bench[] = [ingestBench, sloRulesBench];
+const BENCHES: Bench[] = [ingestBench, sloRulesBench, pipelineBench, catchupBench];
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = BENCHES.find((b) => b.name === name);

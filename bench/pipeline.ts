@@ -1,0 +1,238 @@
+// bench/pipeline: readings/s from HTTP through Kafka and the processor into PostgreSQL, with
+// `gridops run --target=...` processes on the real engines of scripts/services; against, in the
+// same run, the raw speed of COPYing the same rows into the same (partitioned, indexed) table.
+// Also the ingest (producer) rate against Kafka's own kafka-producer-perf-test from the same jars.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { startGridops, type GridopsProcess } from '../test/support/gridops-process.ts';
+import { pgSchema } from '../test/support/engines.ts';
+import { generateFleet, writeTopology } from '../src/simulator/index.ts';
+import { openProducer, openStoreWriter } from '../src/app/backends.ts';
+import { encodeReading } from '../src/adapters/bus/reading-codec.ts';
+import { peakRssMb, type Bench } from './harness.ts';
+import { makeRows, postAll, type Row } from './batches.ts';
+
+const KAFKA_RUN = fileURLToPath(new URL('../scripts/services/kafka-run', import.meta.url));
+
+function need(name: string): string {
+  const v = process.env[name];
+  if (!v)
+    throw new Error(`${name} unset: run scripts/services/up and source /tmp/gridops-services/env first`);
+  return v;
+}
+
+/** COPY of the same rows into meter_readings of a freshly migrated schema, day partitions made. */
+async function copyBaseline(
+  baseUrl: string,
+  rows: Row[],
+  dir: string,
+  log: (l: string) => void,
+): Promise<number> {
+  const schema = await pgSchema(baseUrl);
+  try {
+    const writer = await openStoreWriter(
+      {
+        kind: 'postgres',
+        url: schema.url,
+        poolMax: 2,
+        statementTimeoutMs: 0,
+        sslMode: 'disable',
+        caFile: '',
+      },
+      () => undefined,
+    );
+    await writer.close();
+    const days = [
+      ...new Set(rows.map((r) => Math.floor(Date.parse(r.interval_start) / 86_400_000) * 86_400_000)),
+    ];
+    const client = new pg.Client({ connectionString: schema.url });
+    await client.connect();
+    await client.query('SELECT gridops_ensure_day_partitions($1, $2)', ['meter_readings', days]);
+    await client.end();
+    const csv = join(dir, 'rows.csv');
+    const now = Date.now();
+    writeFileSync(
+      csv,
+      rows
+        .map(
+          (r) =>
+            `${r.meter_id},${r.obis},${Date.parse(r.interval_start)},${r.interval_s},${r.value},${r.unit},0,${now}`,
+        )
+        .join('\n') + '\n',
+    );
+    log(`COPY of ${rows.length} rows into ${schema.name}.meter_readings`);
+    const started = performance.now();
+    execFileSync('psql', [
+      baseUrl,
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-qc',
+      `\\copy ${schema.name}.meter_readings (meter_id, obis, interval_start, interval_s, value, unit, quality, received_at) FROM '${csv}' CSV`,
+    ]);
+    return rows.length / ((performance.now() - started) / 1000);
+  } finally {
+    await schema.drop();
+  }
+}
+
+/** kafka-producer-perf-test: the same count of records of our average size, acks=all, idempotent. */
+async function kafkaPerf(
+  brokers: string,
+  records: number,
+  size: number,
+  log: (l: string) => void,
+): Promise<number> {
+  const topic = `gridops.bench.perf.${Date.now()}`;
+  const p = await openProducer({
+    kind: 'kafka',
+    brokers: brokers.split(','),
+    topic,
+    partitions: 8,
+    replication: 1,
+    clientId: 'bench',
+  });
+  await p.close();
+  log(`kafka-producer-perf-test: ${records} records of ${size} bytes to ${topic}`);
+  const out = execFileSync(
+    'bash',
+    [
+      KAFKA_RUN,
+      'org.apache.kafka.tools.ProducerPerformance',
+      '--topic',
+      topic,
+      '--num-records',
+      String(records),
+      '--record-size',
+      String(size),
+      '--throughput',
+      '-1',
+      '--producer-props',
+      `bootstrap.servers=${brokers}`,
+      'acks=all',
+      'enable.idempotence=true',
+      'linger.ms=5',
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const m = /(\d+) records sent, ([\d.]+) records\/sec/.exec(out.trim().split('\n').at(-1) ?? '');
+  if (!m) throw new Error(`unexpected perf-test output:\n${out.slice(-500)}`);
+  return Number(m[2]);
+}
+
+export const pipelineBench: Bench = {
+  name: 'pipeline',
+  summary:
+    'HTTP -> Kafka -> processor -> PostgreSQL vs COPY into the same table (--readings=300000 --meters=5000 --ingest=1 --processors=1)',
+  async run(args, log) {
+    const brokers = need('GRIDOPS_KAFKA_BROKERS');
+    const baseUrl = need('GRIDOPS_POSTGRES_URL');
+    const meters = Number(args.meters ?? 5000);
+    const total = Number(args.readings ?? 300_000);
+    const batchSize = Number(args.batch ?? 5000);
+    const concurrency = Number(args.concurrency ?? 4);
+    const dir = mkdtempSync(join(tmpdir(), 'gridops-bench-'));
+    mkdirSync(join(dir, 'data'));
+    const topology = generateFleet({ meters, seed: 3 });
+    writeTopology(join(dir, 'data', 'topology.json'), topology);
+    const rows = makeRows(
+      topology.meters.map((m) => m.id),
+      Math.ceil(total / meters),
+      Date.UTC(2026, 0, 1),
+    )
+      .flat()
+      .slice(0, total);
+    const copyPerS = await copyBaseline(baseUrl, rows, dir, log);
+    log(`COPY ${copyPerS.toFixed(0)} rows/s`);
+    const sample = rows.slice(0, 1000).map((r) =>
+      encodeReading({
+        kind: 'meter',
+        meterId: r.meter_id,
+        obis: r.obis,
+        intervalStart: Date.parse(r.interval_start),
+        intervalSeconds: r.interval_s,
+        value: r.value,
+        unit: r.unit,
+        quality: 0,
+        receivedAt: Date.now(),
+      }),
+    );
+    const recordSize = Math.round(sample.reduce((a, v) => a + v.length, 0) / sample.length);
+    const perfPerS = await kafkaPerf(brokers, total, recordSize, log);
+    log(`kafka-producer-perf-test ${perfPerS.toFixed(0)} records/s`);
+
+    const bodies: string[] = [];
+    for (let i = 0; i < rows.length; i += batchSize)
+      bodies.push(JSON.stringify(rows.slice(i, i + batchSize)));
+    const schema = await pgSchema(baseUrl);
+    const topic = `gridops.bench.pipeline.${Date.now()}`;
+    const key = 'bench-key';
+    const env = {
+      GRIDOPS_DATA_DIR: join(dir, 'data'),
+      GRIDOPS_API_KEYS: key,
+      GRIDOPS_PORT: '0',
+      GRIDOPS_LOG_LEVEL: 'warn',
+      GRIDOPS_BUS: 'kafka',
+      GRIDOPS_KAFKA_BROKERS: brokers,
+      GRIDOPS_KAFKA_TOPIC: topic,
+      GRIDOPS_STORE: 'postgres',
+      GRIDOPS_POSTGRES_URL: schema.url,
+      GRIDOPS_BUS_PARTITIONS: '8',
+    };
+    const procs: GridopsProcess[] = [];
+    const producer = await openProducer({
+      kind: 'kafka',
+      brokers: brokers.split(','),
+      topic,
+      partitions: 8,
+      replication: 1,
+      clientId: 'bench',
+    });
+    try {
+      for (let i = 0; i < Number(args.processors ?? 1); i++)
+        procs.push(await startGridops(['run', '--target=processor'], env, 60_000));
+      const ingest: GridopsProcess[] = [];
+      for (let i = 0; i < Number(args.ingest ?? 1); i++)
+        ingest.push(await startGridops(['run', '--target=ingest'], env, 60_000));
+      procs.push(...ingest);
+      log(
+        `posting ${bodies.length} batches of ${batchSize} with ${concurrency} clients to ${ingest.length} ingest replica(s)`,
+      );
+      const started = performance.now();
+      const { ackSeconds, retries } = await postAll({
+        bodies,
+        batchSize,
+        urls: ingest.map((g) => g.url),
+        key,
+        concurrency,
+        log,
+      });
+      while ((await producer.lag(`${topic}.processor`)) > 0) await new Promise((r) => setTimeout(r, 50));
+      const processedSeconds = (performance.now() - started) / 1000;
+      log(
+        `acked in ${ackSeconds.toFixed(2)} s, processed in ${processedSeconds.toFixed(2)} s, ${retries} 503 retries`,
+      );
+      const readingsPerS = total / processedSeconds;
+      const producerPerS = total / ackSeconds;
+      return {
+        readings: total,
+        readings_per_s: readingsPerS,
+        copy_per_s: copyPerS,
+        ratio: readingsPerS / copyPerS,
+        producer_per_s: producerPerS,
+        kafka_perf_per_s: perfPerS,
+        producer_ratio: producerPerS / perfPerS,
+        peak_rss_mb: Math.max(...procs.map((p) => peakRssMb(p.proc.pid!))),
+      };
+    } finally {
+      await producer.close();
+      for (const p of procs) p.proc.kill('SIGTERM');
+      for (const p of procs) await p.exited;
+      await schema.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
