@@ -131,6 +131,23 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['result'] as const,
       registers: r,
     }),
+    cacheErrors: new Counter({
+      name: 'smartgrid_cache_errors_total',
+      help: 'Shared (Redis) cache operations not served by Redis (failed, timed out, or skipped while it is down), by op (get, set, clear); queries fall back to the store.',
+      labelNames: ['op'] as const,
+      registers: r,
+    }),
+    cacheUp: new Gauge({
+      name: 'smartgrid_cache_up',
+      help: '1 while the shared (Redis) cache is connected and answering, else 0 (queries are then served from the store).',
+      registers: r,
+    }),
+    cacheInvalidations: new Counter({
+      name: 'smartgrid_cache_invalidations_total',
+      help: 'Shared cache generation bumps, by reason (clear: committed data; reconnect: invalidations may have been missed while Redis was unreachable; retry: a failed clear retried).',
+      labelNames: ['reason'] as const,
+      registers: r,
+    }),
     freshness: new Gauge({
       name: 'smartgrid_data_freshness_seconds',
       help: 'Age of the newest stored meter interval end, in seconds.',
