@@ -186,7 +186,17 @@ describe('RedisCache when Redis fails', { skip: skip ?? false }, () => {
       breakerOpenMs: 300,
       reconnectMaxMs: 200,
     };
-    const query = cache({ ...opts, metrics: m });
+    const lines: string[] = [];
+    const logger = createLogger(
+      'info',
+      new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          lines.push(chunk.toString());
+          cb();
+        },
+      }),
+    );
+    const query = cache({ ...opts, metrics: m, stuckMs: 700, logger });
     const processor = cache(opts);
     assert.ok(await query.whenUp(5000));
     assert.ok(await processor.whenUp(5000));
@@ -205,6 +215,16 @@ describe('RedisCache when Redis fails', { skip: skip ?? false }, () => {
     assert.ok(Math.max(...times) < 300, `gets took ${took} ms`);
     assert.ok(Math.max(...times.slice(3)) < 50, `the breaker skips Redis after 3 failures (${took} ms)`);
     assert.equal(await gauge(m), 0);
+    // Still frozen past stuckMs: the query replaces its connection (the new one waits for the thaw).
+    for (let i = 0; i < 10 && !lines.some((l) => l.includes('connection replaced')); i++) {
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(await query.get('k'), undefined);
+      await query.set('k', 'during the freeze', 60_000);
+    }
+    assert.ok(
+      lines.some((l) => l.includes('connection replaced')),
+      'a stuck connection is replaced',
+    );
     redis.freeze(false);
 
     assert.ok(await query.whenUp(3000));

@@ -6,17 +6,21 @@
 // script touching both keys), serving the entry only when its generation is the current one.
 // So once a processor's INCR has returned, no query that starts afterwards serves an answer
 // computed before that commit, on any replica (staleness bound: zero beyond the in-flight
-// requests). Old entries are overwritten on the next set or expire by TTL; nothing scans keys.
+// requests). A set is tagged with the generation its key's miss saw, not the current one, so an
+// answer read from the store before a commit and stored after it is never served (see
+// read-generations.ts). Old entries are overwritten on the next set or expire by TTL; nothing
+// scans keys.
 //
 // Redis down: a get answers undefined (the query reads the store) after at most commandTimeoutMs,
 // or at once while disconnected (no offline queue) or while the breaker is open after
 // `breakerFailures` consecutive failures; set and clear swallow errors. Failures are counted in
 // smartgrid_cache_errors_total{op}, smartgrid_cache_up says 0, and one warning is logged per
 // logIntervalMs. node-redis reconnects in the background with capped, jittered backoff. Every
-// reconnect bumps the generation, because invalidations may have been missed meanwhile (a clear
-// that failed, or Redis restored from an older snapshot). A clear that fails on a live connection
-// is retried until it lands. Bound while the committing process cannot reach Redis but queries
-// can: min(TTL, until its retry or reconnect lands).
+// reconnect bumps the generation (past the clock, see BUMP_PAST_CLOCK), because invalidations may
+// have been missed meanwhile (a clear that failed, or Redis restored from an older snapshot); the
+// process serves nothing from Redis until that bump lands. A clear that fails on a live
+// connection is retried every breakerOpenMs until it lands. Bound while the committing process
+// cannot reach Redis but queries can: min(TTL, until its retry or reconnect lands).
 //
 // The counter must never be evicted: use a volatile-* maxmemory-policy (the ElastiCache default,
 // volatile-lru; entries carry TTLs, the counter none). If it vanishes anyway, gets miss until it

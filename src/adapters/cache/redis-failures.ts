@@ -46,8 +46,13 @@ export class RedisFailures {
     this.report(err);
     const readOnly = err instanceof Error && err.message.startsWith('READONLY');
     const stuck = connectionReady && t - this.failingSince >= this.o.stuckMs;
-    if (readOnly || stuck) this.failures = 0;
-    return readOnly || stuck;
+    if (!readOnly && !stuck) return false;
+    this.failures = 0;
+    this.o.logger?.warn(
+      { reason: readOnly ? 'read-only replica' : `no answer for ${t - this.failingSince} ms` },
+      'redis cache connection replaced',
+    );
+    return true;
   }
 
   /** A connection (re)established: closes the breaker and says so once if a warning went out. */
