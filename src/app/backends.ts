@@ -1,13 +1,18 @@
 // Which bus, store and cache a process uses: the embedded column (SQLite files under dataDir) or
 // the real one (Kafka, PostgreSQL, Redis). Settings are plain data so the processor's worker
-// thread can receive them; the real adapters are imported lazily, so the embedded demo never
-// loads a Kafka or PostgreSQL client.
+// thread can receive them; the Kafka and PostgreSQL adapters are imported lazily, so the
+// embedded demo never loads their clients.
 import { join } from 'node:path';
 import type { Config } from './config-schema.ts';
 import { gridError } from './errors.ts';
 import type { BusConsumer, BusProducer } from '../adapters/bus/bus.ts';
 import type { MeterLocator, StoreReader, StoreWriter } from '../adapters/store/store.ts';
 import type { Synchronous } from '../adapters/sqlite.ts';
+import type { Cache } from '../adapters/cache/cache.ts';
+import { LruCache } from '../adapters/cache/lru-cache.ts';
+import { RedisCache } from '../adapters/cache/redis-cache.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
+import type { Logger } from '../telemetry/logger.ts';
 
 export type BusSettings =
   | { kind: 'sqlite'; path: string; partitions: number; synchronous: Synchronous }
@@ -108,4 +113,17 @@ export async function openStoreReader(s: StoreSettings): Promise<StoreReader> {
     return new SqliteStoreReader(s);
   }
   throw new Error('postgres reader: not wired yet');
+}
+
+/** The query cache: per-process LRU, or Redis shared by every replica (connects in the background). */
+export function openCache(config: Config, metrics: Metrics, logger: Logger): Cache {
+  if (config.cacheBackend === 'memory') {
+    metrics.cacheUp.set(1);
+    return new LruCache(2000);
+  }
+  return new RedisCache({
+    url: required(config.redisUrl, 'redisUrl', 'cacheBackend=redis'),
+    metrics,
+    logger: logger.child({ module: 'cache' }),
+  });
 }

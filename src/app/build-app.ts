@@ -15,8 +15,14 @@ import { emptyTopology, loadTopology, type Topology } from '../domain/topology.t
 import { createHttpServer } from '../modules/server/http-server.ts';
 import type { BusProducer } from '../adapters/bus/bus.ts';
 import type { StoreReader } from '../adapters/store/store.ts';
-import { LruCache } from '../adapters/cache/lru-cache.ts';
-import { busSettings, openProducer, openStoreReader, processorGroup, storeSettings } from './backends.ts';
+import {
+  busSettings,
+  openCache,
+  openProducer,
+  openStoreReader,
+  processorGroup,
+  storeSettings,
+} from './backends.ts';
 import { registerIngestRoutes } from '../modules/ingest/ingest-routes.ts';
 import { registerQueryRoutes } from '../modules/query/query-routes.ts';
 import { registerForecastRoutes } from '../modules/query/forecast-routes.ts';
@@ -64,7 +70,8 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
   let topology: Topology = emptyTopology();
   let producer: BusProducer | undefined;
   let reader: StoreReader | undefined;
-  const cache = new LruCache(2000);
+  // The processor invalidates what the query replicas cached, so both hold the (shared) cache.
+  const cache = openCache(config, metrics, logger);
   // The server's /readyz needs the manager, which needs the modules, which need the server.
   const late: { manager?: ModuleManager } = {};
   const http = createHttpServer({

@@ -139,7 +139,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     }),
     cacheUp: new Gauge({
       name: 'smartgrid_cache_up',
-      help: '1 while the shared (Redis) cache is connected and answering, else 0 (queries are then served from the store).',
+      help: '1 while the query cache answers (always 1 for the in-process cache; for Redis, while connected and answering), else 0 (queries are then served from the store).',
       registers: r,
     }),
     cacheInvalidations: new Counter({
