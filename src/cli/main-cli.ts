@@ -8,6 +8,7 @@ import { runCommand } from './run-command.ts';
 import { keysCommand, metricsCommand } from './small-commands.ts';
 import { simulateCommand } from '../simulator/index.ts';
 import { rulesCommand, sloCommand } from '../mixin/mixin-commands.ts';
+import { migrateCommand } from './migrate-command.ts';
 
 export const COMMANDS: CommandSpec[] = [
   runCommand,
@@ -16,6 +17,7 @@ export const COMMANDS: CommandSpec[] = [
   metricsCommand,
   sloCommand,
   rulesCommand,
+  migrateCommand,
 ];
 
 export function version(): string {

@@ -1,0 +1,85 @@
+// COPY ... FROM STDIN through node-postgres without pg-copy-streams: pg accepts any object with
+// a submit() method as a query (its "Submittable" interface, the one pg-copy-streams and
+// pg-cursor implement) and hands it the protocol messages. This one sends rows already in
+// memory (a store batch), so it needs no stream and no back-pressure beyond the socket's.
+import type pg from 'pg';
+
+type Cell = string | number | null | undefined;
+
+/** One value in COPY text format: \N for NULL; backslash, tab, newline and CR escaped. */
+export function copyText(v: Cell): string {
+  if (v === null || v === undefined) return '\\N';
+  if (typeof v === 'number') return String(v);
+  return /[\\\t\n\r]/.test(v)
+    ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+    : v;
+}
+
+const CHUNK = 256 * 1024;
+
+interface Connection {
+  query(text: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
+  sendCopyFail(msg: string): void;
+}
+
+class CopyIn {
+  private readonly text: string;
+  private readonly rows: Cell[][];
+  private count = 0;
+  readonly done: Promise<number>;
+  private settle!: (err: Error | undefined, n: number) => void;
+
+  constructor(text: string, rows: Cell[][]) {
+    this.text = text;
+    this.rows = rows;
+    this.done = new Promise((resolve, reject) => {
+      this.settle = (err, n) => (err ? reject(err) : resolve(n));
+    });
+  }
+
+  submit(connection: Connection): void {
+    connection.query(this.text);
+  }
+
+  handleCopyInResponse(connection: Connection): void {
+    let buf = '';
+    for (const row of this.rows) {
+      buf += row.map(copyText).join('\t') + '\n';
+      if (buf.length >= CHUNK) {
+        connection.sendCopyFromChunk(Buffer.from(buf));
+        buf = '';
+      }
+    }
+    if (buf) connection.sendCopyFromChunk(Buffer.from(buf));
+    connection.endCopyFrom();
+  }
+
+  handleCommandComplete(msg: { text?: string }): void {
+    this.count = Number(/(\d+)$/.exec(msg.text ?? '')?.[1] ?? 0);
+  }
+
+  // Settled at once: when the connection dies no ReadyForQuery follows (a second settle is a no-op).
+  handleError(err: Error): void {
+    this.settle(err, 0);
+  }
+
+  handleReadyForQuery(): void {
+    this.settle(undefined, this.count);
+  }
+
+  // Not used by COPY FROM, but pg calls them on any active query.
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleEmptyQuery(): void {}
+  handleCopyData(): void {}
+  handlePortalSuspended(): void {}
+}
+
+/** Runs `COPY <target> FROM STDIN` with `rows` (text format); resolves to the rows copied. */
+export function copyRows(client: pg.ClientBase, target: string, rows: Cell[][]): Promise<number> {
+  const copy = new CopyIn(`COPY ${target} FROM STDIN`, rows);
+  void client.query(copy as unknown as pg.QueryConfig);
+  return copy.done;
+}

@@ -1,0 +1,245 @@
+// The bulk, idempotent write of a batch of meter readings into PostgreSQL, inside the caller's
+// transaction: COPY into a session-temporary staging table, INSERT ... SELECT ... ON CONFLICT
+// DO NOTHING RETURNING the keys really inserted, then the rest resolved exactly as
+// SqliteStoreWriter does row by row (replay, late real reading over an estimate, conflict).
+//
+// Why COPY + staging: measured on 100k readings (1,000 meters x 100 intervals, batches of
+// 20,000, one transaction each, PostgreSQL 15 on loopback, 2 shared cores;
+// src/adapters/store/pg-insert-bench.ts), each returning the inserted keys:
+//   COPY -> temp stage -> INSERT..SELECT ON CONFLICT   29,500-38,100 rows/s
+//   INSERT..SELECT FROM json_to_recordset($1)          23,900-29,600 rows/s
+//   INSERT..SELECT FROM unnest($1::text[], ...)        19,600-25,900 rows/s
+//   multi-row INSERT..VALUES (5,000 rows/statement)   15,100-15,100 rows/s
+//   raw COPY into the table, no conflict handling       62,300-95,600 rows/s (the ceiling)
+// COPY is done without pg-copy-streams (see pg-copy.ts).
+import type pg from 'pg';
+import { copyRows } from './pg-copy.ts';
+import { gridError } from '../../app/errors.ts';
+import { OBIS, Quality, type MeterReading } from '../../domain/readings.ts';
+import type { RollupAccumulator } from './rollup-accumulator.ts';
+import type { StoreWriteResult } from './store.ts';
+
+export const READING_COLS =
+  'meter_id, obis, interval_start, interval_s, value, raw_value, unit, quality, customer_id, event_id, received_at';
+
+type Stored = { value: number; quality: number };
+type Delta = { energyKwh: number; readings: number; estimated: number };
+const NO_CHANGE: Delta = { energyKwh: 0, readings: 0, estimated: 0 };
+
+const UNIQUE_VIOLATION = '23505';
+const keyOf = (meterId: string, obis: string, start: number) => `${meterId}\u0000${obis}\u0000${start}`;
+const isEstimated = (quality: number) => (quality & Quality.ESTIMATED) !== 0;
+
+/** Sorts by (meter, channel, start): every writer takes row locks in the same order. */
+export function byReadingKey(a: MeterReading, b: MeterReading): number {
+  if (a.meterId !== b.meterId) return a.meterId < b.meterId ? -1 : 1;
+  if (a.obis !== b.obis) return a.obis < b.obis ? -1 : 1;
+  return a.intervalStart - b.intervalStart;
+}
+
+type Cells = (string | number | null)[][];
+
+/**
+ * COPYs `rows` into the temporary staging twin of `table` (created once per session; emptied
+ * at commit), then inserts what is new. Resolves to the rows the INSERT returned.
+ */
+export async function stageAndInsert<R extends pg.QueryResultRow>(
+  client: pg.ClientBase,
+  table: string,
+  cols: string,
+  rows: Cells,
+  returning: string,
+): Promise<pg.QueryResult<R>> {
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${table}_stage (LIKE ${table}) ON COMMIT DELETE ROWS`);
+  await copyRows(client, `${table}_stage (${cols})`, rows);
+  // Heap order is COPY order, so rows are inserted (and key locks taken) in the caller's order.
+  return client.query<R>(
+    `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${table}_stage ON CONFLICT DO NOTHING ${returning}`,
+  );
+}
+
+/**
+ * Inserts the rows (no duplicate keys among them) whose key is new. Fast path: COPY straight
+ * into the table under a savepoint; in steady state every row is new and that is the whole
+ * cost. A key already stored (a replay, a late reading, a conflict) fails it with
+ * unique_violation, and the batch takes the merge path (stageAndInsert). Resolves to
+ * 'all' or to what the merge's INSERT returned.
+ */
+export async function insertNew<R extends pg.QueryResultRow>(
+  client: pg.ClientBase,
+  table: string,
+  cols: string,
+  rows: Cells,
+  returning: string,
+): Promise<'all' | pg.QueryResult<R>> {
+  await client.query('SAVEPOINT copy_new');
+  try {
+    await copyRows(client, `${table} (${cols})`, rows);
+    await client.query('RELEASE SAVEPOINT copy_new');
+    return 'all';
+  } catch (err) {
+    if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+    await client.query('ROLLBACK TO SAVEPOINT copy_new');
+  }
+  return stageAndInsert<R>(client, table, cols, rows, returning);
+}
+
+/**
+ * Writes `readings` (batch order) and feeds every active-import reading's rollup delta to `acc`,
+ * in batch order, exactly as the SQLite writer would; counts go into `result`.
+ */
+export async function mergeMeterReadings(
+  client: pg.ClientBase,
+  readings: MeterReading[],
+  acc: RollupAccumulator,
+  result: StoreWriteResult,
+): Promise<void> {
+  if (readings.length === 0) return;
+  // Only the first of in-batch duplicates is offered to the INSERT; the others are resolved
+  // against it below, as SQLite resolves them against the row it has just inserted.
+  const first = new Map<string, MeterReading>();
+  for (const r of readings) {
+    const k = keyOf(r.meterId, r.obis, r.intervalStart);
+    if (!first.has(k)) first.set(k, r);
+  }
+  const offered = [...first.values()].sort(byReadingKey);
+  const ins = await insertNew<{ meter_id: string; obis: string; interval_start: number }>(
+    client,
+    'meter_readings',
+    READING_COLS,
+    offered.map((r) => [
+      r.meterId,
+      r.obis,
+      r.intervalStart,
+      r.intervalSeconds,
+      r.value,
+      r.rawValue ?? null,
+      r.unit,
+      r.quality,
+      r.customerId ?? null,
+      r.eventId ?? null,
+      r.receivedAt,
+    ]),
+    'RETURNING meter_id, obis, interval_start',
+  );
+  const allNew = ins === 'all' || ins.rows.length === offered.length;
+  const inserted = allNew
+    ? undefined
+    : new Set((ins as pg.QueryResult).rows.map((x) => keyOf(x.meter_id, x.obis, x.interval_start)));
+  const notInserted = allNew
+    ? []
+    : offered.filter((r) => !inserted!.has(keyOf(r.meterId, r.obis, r.intervalStart)));
+  // What is stored now per key the batch touches more than once: rows found, rows inserted here.
+  const stored = notInserted.length > 0 ? await existing(notInserted) : new Map<string, Stored>();
+  const replaced = new Map<string, MeterReading>();
+
+  for (const r of readings) {
+    const k = keyOf(r.meterId, r.obis, r.intervalStart);
+    const estimated = isEstimated(r.quality) ? 1 : 0;
+    let delta: Delta;
+    if (first.get(k) === r && (allNew || inserted!.has(k))) {
+      result.inserted++;
+      stored.set(k, { value: r.value, quality: r.quality });
+      delta = { energyKwh: r.value, readings: 1, estimated };
+    } else {
+      const old = stored.get(k);
+      if (!old) throw gridError('SG_ERR_STORE', [`reading ${k} was neither inserted nor found`]);
+      delta = resolveConflict(r, old, result);
+      if (delta !== NO_CHANGE) {
+        stored.set(k, { value: r.value, quality: r.quality });
+        replaced.set(k, r);
+      }
+    }
+    if (r.obis === OBIS.ACTIVE_IMPORT)
+      acc.add(r.meterId, r.intervalStart, delta.energyKwh, delta.readings, delta.estimated);
+  }
+  if (replaced.size > 0) await replace(client, [...replaced.values()].sort(byReadingKey));
+
+  async function existing(keys: MeterReading[]): Promise<Map<string, Stored>> {
+    const map = new Map<string, Stored>();
+    const found = await fetchStored(client, keys, false);
+    for (const [k, s] of found) map.set(k, s);
+    // Only an estimate can still change (a real reading is final): lock those rows, in key
+    // order, and re-read them, so a concurrent writer replacing the same estimate cannot make
+    // our rollup delta wrong.
+    const racy = keys.filter((r) => {
+      const s = map.get(keyOf(r.meterId, r.obis, r.intervalStart));
+      return s !== undefined && isEstimated(s.quality);
+    });
+    if (racy.length > 0) for (const [k, s] of await fetchStored(client, racy, true)) map.set(k, s);
+    return map;
+  }
+}
+
+async function fetchStored(
+  client: pg.ClientBase,
+  keys: MeterReading[],
+  lock: boolean,
+): Promise<Map<string, Stored>> {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of keys) {
+    lo = Math.min(lo, r.intervalStart);
+    hi = Math.max(hi, r.intervalStart);
+  }
+  // The range lets the planner skip partitions the batch cannot touch.
+  const { rows } = await client.query<{
+    meter_id: string;
+    obis: string;
+    interval_start: number;
+    value: number;
+    quality: number;
+  }>(
+    `SELECT m.meter_id, m.obis, m.interval_start, m.value, m.quality
+     FROM unnest($1::text[], $2::text[], $3::int8[]) AS k(meter_id, obis, interval_start)
+     JOIN meter_readings m USING (meter_id, obis, interval_start)
+     WHERE m.interval_start BETWEEN $4 AND $5
+     ${lock ? 'ORDER BY m.meter_id, m.obis, m.interval_start FOR UPDATE OF m' : ''}`,
+    [keys.map((r) => r.meterId), keys.map((r) => r.obis), keys.map((r) => r.intervalStart), lo, hi],
+  );
+  return new Map(rows.map((x) => [keyOf(x.meter_id, x.obis, x.interval_start), x]));
+}
+
+/** The key exists: a replay (same value), a late real reading over an estimate, or a conflict. */
+export function resolveConflict(r: MeterReading, old: Stored, result: StoreWriteResult): Delta {
+  const estimated = isEstimated(r.quality);
+  if (isEstimated(old.quality) && !estimated) {
+    result.replacedEstimates++;
+    return { energyKwh: r.value - old.value, readings: 0, estimated: -1 };
+  }
+  if (estimated || old.value === r.value) {
+    result.unchanged++;
+  } else {
+    result.conflicts.push({
+      meterId: r.meterId,
+      obis: r.obis,
+      intervalStart: r.intervalStart,
+      storedValue: old.value,
+      rejectedValue: r.value,
+    });
+  }
+  return NO_CHANGE;
+}
+
+async function replace(client: pg.ClientBase, rows: MeterReading[]): Promise<void> {
+  const col = <T>(f: (r: MeterReading) => T) => rows.map(f);
+  await client.query(
+    `UPDATE meter_readings m SET value = u.value, raw_value = u.raw_value, quality = u.quality,
+       interval_s = u.interval_s, event_id = u.event_id, received_at = u.received_at
+     FROM unnest($1::text[], $2::text[], $3::int8[], $4::float8[], $5::float8[], $6::int4[], $7::int4[],
+       $8::text[], $9::int8[])
+       AS u(meter_id, obis, interval_start, value, raw_value, quality, interval_s, event_id, received_at)
+     WHERE m.meter_id = u.meter_id AND m.obis = u.obis AND m.interval_start = u.interval_start`,
+    [
+      col((r) => r.meterId),
+      col((r) => r.obis),
+      col((r) => r.intervalStart),
+      col((r) => r.value),
+      col((r) => r.rawValue ?? null),
+      col((r) => r.quality),
+      col((r) => r.intervalSeconds),
+      col((r) => r.eventId ?? null),
+      col((r) => r.receivedAt),
+    ],
+  );
+}
