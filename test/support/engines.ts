@@ -62,9 +62,9 @@ export async function pgSchema(
 
 const SERVICES = fileURLToPath(new URL('../../scripts/services/', import.meta.url));
 
-/** Runs scripts/services/<command> <name> (up, down, kill), e.g. to stop PostgreSQL for a while. */
+/** Runs scripts/services/svc <command> <name> (up, down, kill), e.g. to stop PostgreSQL for a while. */
 export function service(command: 'up' | 'down' | 'kill', name: 'postgres' | 'redis' | 'kafka'): void {
-  execFileSync('bash', [`${SERVICES}${command}`, name], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('bash', [`${SERVICES}svc`, command, name], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 /** A unique Kafka topic, so runs never see each other's records or consumer groups. */
