@@ -1,0 +1,120 @@
+// Topic creation at start and consumer-group lag, through the Kafka admin API.
+import { Admin, ListOffsetTimestamps } from '@platformatic/kafka';
+import { gridError } from '../../app/errors.ts';
+import {
+  DEFAULTS,
+  baseClientOptions,
+  busLogger,
+  describeError,
+  dlqTopic,
+  hasErrorFlag,
+  type KafkaBusOptions,
+} from './kafka-options.ts';
+
+export function openAdmin(opts: KafkaBusOptions, role: string): Admin {
+  const admin = new Admin(baseClientOptions(opts, role));
+  // Unhandled 'error' events would end the process; every failure also reaches the caller.
+  admin.on('error', (err: unknown) => busLogger(opts).warn({ err: describeError(err) }, 'kafka admin error'));
+  return admin;
+}
+
+/**
+ * Creates the readings topic and its dead-letter topic when missing, and waits until both have
+ * leaders. A topic that exists is left as it is (its partition count is logged when it differs:
+ * growing a keyed topic moves meters between partitions, an operator's decision).
+ */
+export async function ensureTopics(admin: Admin, opts: KafkaBusOptions): Promise<void> {
+  const replication = opts.replication ?? DEFAULTS.replication;
+  const minIsr = opts.minInsyncReplicas ?? Math.max(1, replication - 1);
+  const wanted = [
+    { name: opts.topic, partitions: opts.partitions },
+    { name: dlqTopic(opts.topic), partitions: opts.dlqPartitions ?? DEFAULTS.dlqPartitions },
+  ];
+  for (const t of wanted) {
+    try {
+      await admin.createTopics({
+        topics: [t.name],
+        partitions: t.partitions,
+        replicas: replication,
+        configs: [{ name: 'min.insync.replicas', value: String(minIsr) }],
+      });
+      busLogger(opts).info({ topic: t.name, partitions: t.partitions, replication }, 'kafka topic created');
+    } catch (err) {
+      if (!hasErrorFlag(err, 'apiId', 'TOPIC_ALREADY_EXISTS')) {
+        throw gridError('SG_ERR_BUS', [`cannot create topic ${t.name}: ${describeError(err)}`], {
+          cause: err,
+        });
+      }
+    }
+  }
+  const metadata = await admin.metadata({ topics: wanted.map((t) => t.name), forceUpdate: true });
+  for (const t of wanted) {
+    const found = metadata.topics.get(t.name);
+    if (!found) throw gridError('SG_ERR_BUS', [`topic ${t.name} has no metadata after creation`]);
+    if (found.partitionsCount !== t.partitions) {
+      busLogger(opts).warn(
+        { topic: t.name, partitions: found.partitionsCount, configured: t.partitions },
+        'kafka topic exists with another partition count; keeping it',
+      );
+    }
+  }
+}
+
+/**
+ * Lag of a group on the readings topic: the sum over partitions of (high watermark - committed
+ * offset), a partition the group never committed counting from its first offset. Two admin
+ * requests per read; answers are shared for `lagCacheMs` and concurrent callers share one read.
+ */
+export class KafkaLagReader {
+  private readonly admin: Admin;
+  private readonly topic: string;
+  private readonly cacheMs: number;
+  private readonly cached = new Map<string, { at: number; lag: Promise<number> }>();
+
+  constructor(admin: Admin, opts: KafkaBusOptions) {
+    this.admin = admin;
+    this.topic = opts.topic;
+    this.cacheMs = opts.lagCacheMs ?? DEFAULTS.lagCacheMs;
+  }
+
+  lag(group: string): Promise<number> {
+    const hit = this.cached.get(group);
+    if (hit && Date.now() - hit.at <= this.cacheMs) return hit.lag;
+    const lag = this.read(group);
+    this.cached.set(group, { at: Date.now(), lag });
+    // A failed read is not cached: the next caller asks the broker again.
+    lag.catch(() => this.cached.delete(group));
+    return lag;
+  }
+
+  private async read(group: string): Promise<number> {
+    const [ends, groups] = await Promise.all([
+      this.offsets(ListOffsetTimestamps.LATEST),
+      this.admin.listConsumerGroupOffsets({ groups: [{ groupId: group, topics: null }] }),
+    ]);
+    const committed = new Map<number, bigint>();
+    for (const t of groups[0]?.topics ?? []) {
+      if (t.name !== this.topic) continue;
+      for (const p of t.partitions)
+        if (p.committedOffset >= 0n) committed.set(p.partitionIndex, p.committedOffset);
+    }
+    // Only partitions without a commit need their first offset (after retention it is not 0).
+    const starts = committed.size < ends.size ? await this.offsets(ListOffsetTimestamps.EARLIEST) : ends;
+    let lag = 0n;
+    for (const [p, end] of ends) {
+      const from = committed.get(p) ?? starts.get(p) ?? 0n;
+      if (end > from) lag += end - from;
+    }
+    return Number(lag);
+  }
+
+  private async offsets(timestamp: bigint): Promise<Map<number, bigint>> {
+    const metadata = await this.admin.metadata({ topics: [this.topic] });
+    const count = metadata.topics.get(this.topic)?.partitionsCount ?? 0;
+    const partitions = Array.from({ length: count }, (_, partitionIndex) => ({ partitionIndex, timestamp }));
+    const listed = await this.admin.listOffsets({ topics: [{ name: this.topic, partitions }] });
+    const out = new Map<number, bigint>();
+    for (const t of listed) for (const p of t.partitions) out.set(p.partitionIndex, p.offset);
+    return out;
+  }
+}

@@ -1,0 +1,131 @@
+// Kafka-only group behaviour: two processors in one group split the partitions; when one
+// leaves (close) or dies (SIGKILL, no LeaveGroup), the other takes its partitions over from the
+// last commits: records may be processed twice, none is skipped.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { nextOffsets } from '../../modules/processor/processor-loop.ts';
+import type { BusRecord } from './bus.ts';
+import { waitFor } from './bus-contract.ts';
+import { KafkaBusConsumer } from './kafka-consumer.ts';
+import { dlqTopic } from './kafka-options.ts';
+import { KafkaBusProducer } from './kafka-producer.ts';
+import { KAFKA_SKIP, deleteTopics, testOptions } from './kafka-test-env.ts';
+
+const records = (n: number, from = 0): BusRecord[] =>
+  Array.from({ length: n }, (_, i) => ({ key: `MTR-${(from + i) % 40}`, value: String(from + i) }));
+
+/** A processor loop in miniature: poll, "store" (count), commit; until stop() or close. */
+function drive(c: KafkaBusConsumer, seen: Map<string, number>) {
+  let stopped = false;
+  const done = (async () => {
+    while (!stopped) {
+      const got = await c.poll(500);
+      for (const r of got) seen.set(r.value, (seen.get(r.value) ?? 0) + 1);
+      if (got.length > 0) await c.commit(nextOffsets(got));
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await done;
+    },
+  };
+}
+
+const split = (a: number[], b: number[], n: number) =>
+  a.length > 0 && b.length > 0 && a.length + b.length === n && new Set([...a, ...b]).size === n;
+
+describe('Kafka consumer group', { skip: KAFKA_SKIP }, () => {
+  const topics: string[] = [];
+  after(() => deleteTopics(topics));
+
+  test('two members split the partitions; when one leaves, the other takes over its uncommitted records', async () => {
+    const opts = testOptions();
+    topics.push(opts.topic, dlqTopic(opts.topic));
+    const producer = new KafkaBusProducer(opts);
+    const c1 = new KafkaBusConsumer(opts);
+    const c2 = new KafkaBusConsumer(opts);
+    await Promise.all([c1.start(), c2.start()]);
+    await waitFor(async () => split(c1.assignment(), c2.assignment(), 4), 20_000);
+
+    await producer.publish(records(200));
+    const seen1 = new Map<string, number>();
+    const seen2 = new Map<string, number>();
+    const d1 = drive(c1, seen1);
+    const d2 = drive(c2, seen2);
+    await waitFor(async () => seen1.size + seen2.size >= 200, 20_000);
+    await d1.stop();
+    // Nothing moved while both were members: each record was processed once, by its owner.
+    assert.equal(seen1.size + seen2.size, 200);
+    assert.ok([...seen1.keys()].every((v) => !seen2.has(v)));
+
+    // c1 takes a batch but never commits it (the store write is in flight), then leaves.
+    await producer.publish(records(100, 200));
+    const held = await (async () => {
+      for (;;) {
+        const got = await c1.poll(1000);
+        if (got.length > 0) return got;
+      }
+    })();
+    await c1.close();
+    await waitFor(async () => c2.assignment().length === 4, 20_000);
+    await waitFor(
+      async () => [...Array(300).keys()].every((i) => seen1.has(String(i)) || seen2.has(String(i))),
+      20_000,
+    );
+    for (const r of held) assert.ok(seen2.has(r.value), `held record ${r.value} taken over`);
+    await waitFor(async () => (await c2.lag()) === 0);
+    await d2.stop();
+    await c2.close();
+    await producer.close();
+  });
+
+  test('a member killed mid-batch (no LeaveGroup) loses its partitions after the session timeout; nothing is skipped', async () => {
+    const opts = testOptions();
+    topics.push(opts.topic, dlqTopic(opts.topic));
+    const producer = new KafkaBusProducer(opts);
+    const survivor = new KafkaBusConsumer(opts);
+    await survivor.start();
+
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('./kafka-group-child.ts', import.meta.url)), JSON.stringify(opts)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const lines: { type: string; partitions?: number[]; committed?: string[]; held?: string[] }[] = [];
+    createInterface({ input: child.stdout }).on('line', (l) => lines.push(JSON.parse(l)));
+    try {
+      const childParts = () => lines.filter((l) => l.type === 'assigned').at(-1)?.partitions ?? [];
+      await waitFor(async () => split(childParts(), survivor.assignment(), 4), 30_000);
+
+      await producer.publish(records(400));
+      const seen = new Map<string, number>();
+      const d = drive(survivor, seen);
+      await waitFor(async () => lines.some((l) => l.type === 'batch'), 20_000);
+      const batch = lines.find((l) => l.type === 'batch')!;
+      assert.ok(batch.held!.length > 0);
+      child.kill('SIGKILL');
+
+      // The broker notices after sessionTimeoutMs (6 s) and gives the survivor every partition.
+      await waitFor(async () => survivor.assignment().length === 4, 30_000);
+      const committed = new Set(batch.committed);
+      await waitFor(
+        async () => [...Array(400).keys()].every((i) => committed.has(String(i)) || seen.has(String(i))),
+        30_000,
+      );
+      for (const v of batch.held!) assert.ok(seen.has(v), `held record ${v} taken over`);
+      // The survivor resumed at the dead member's commits: its committed records were not redone.
+      for (const v of committed) assert.ok(!seen.has(v), `committed record ${v} not replayed`);
+      await waitFor(async () => (await survivor.lag()) === 0);
+      await d.stop();
+    } finally {
+      child.kill('SIGKILL');
+      await survivor.close();
+      await producer.close();
+    }
+  });
+});

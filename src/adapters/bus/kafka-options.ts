@@ -1,0 +1,106 @@
+// Options of the Kafka bus adapter, as plain data (the processor builds its consumer inside a
+// worker thread from workerData), with the defaults that make the bus behave like the embedded
+// one: acks=all and idempotence, manual commits, failures that surface within seconds.
+import type { Logger } from '../../telemetry/logger.ts';
+
+export interface KafkaBusOptions {
+  /** Bootstrap brokers, `host:port` each. */
+  brokers: string[];
+  clientId: string;
+  /** The readings topic; dead letters go to `<topic>.dlq`. */
+  topic: string;
+  /** Partitions of the readings topic when this process creates it. */
+  partitions: number;
+  /** Replication factor when this process creates the topics (1 on a single dev broker, 3 on MSK). */
+  replication?: number;
+  /** min.insync.replicas of created topics; default replication - 1 (at least 1), so acks=all survives one broker. */
+  minInsyncReplicas?: number;
+  /** Partitions of the dead-letter topic (low volume; one keeps every dead letter in order). */
+  dlqPartitions?: number;
+  /** Per-request timeout, also used as the connect timeout. */
+  requestTimeoutMs?: number;
+  /** Retries of one request (metadata, produce, fetch, ...) before it fails. */
+  retries?: number;
+  retryDelayMs?: number;
+  /** A publish not acknowledged within this rejects (ingest answers 503); the batch may still land. */
+  publishTimeoutMs?: number;
+  /** Lag answers are reused for this long: ingest asks every 200 ms, a scrape every few seconds. */
+  lagCacheMs?: number;
+  logger?: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+}
+
+export interface KafkaConsumerOptions extends KafkaBusOptions {
+  /** The consumer group: processors share one, so each partition has one owner at a time. */
+  group: string;
+  /** A member that misses heartbeats for this long is dropped and its partitions reassigned. */
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** How long a rebalance waits for members to rejoin. */
+  rebalanceTimeoutMs?: number;
+  /** Longest a fetch waits at the broker for new records (bounds poll() on an idle topic). */
+  fetchMaxWaitMs?: number;
+  /** Prefetched records kept per partition beyond the committed position. */
+  bufferPerPartition?: number;
+}
+
+export const DEFAULTS = {
+  replication: 1,
+  dlqPartitions: 1,
+  requestTimeoutMs: 5000,
+  retries: 3,
+  retryDelayMs: 250,
+  publishTimeoutMs: 10_000,
+  lagCacheMs: 100,
+  sessionTimeoutMs: 10_000,
+  heartbeatIntervalMs: 1000,
+  rebalanceTimeoutMs: 15_000,
+  fetchMaxWaitMs: 250,
+  bufferPerPartition: 10_000,
+} as const;
+
+/** Record headers the adapter adds to a dead letter, next to the original ones. */
+export const DLQ_HEADERS = {
+  reason: 'gridops-dlq-reason',
+  topic: 'gridops-dlq-topic',
+  partition: 'gridops-dlq-partition',
+  offset: 'gridops-dlq-offset',
+} as const;
+
+export function dlqTopic(topic: string): string {
+  return `${topic}.dlq`;
+}
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+export function busLogger(opts: KafkaBusOptions): Pick<Logger, 'debug' | 'info' | 'warn' | 'error'> {
+  return opts.logger ?? silent;
+}
+
+/** The connection options shared by every client the adapter opens. */
+export function baseClientOptions(opts: KafkaBusOptions, role: string) {
+  const timeout = opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
+  return {
+    clientId: `${opts.clientId}-${role}`,
+    bootstrapBrokers: opts.brokers,
+    timeout,
+    connectTimeout: timeout,
+    retries: opts.retries ?? DEFAULTS.retries,
+    retryDelay: opts.retryDelayMs ?? DEFAULTS.retryDelayMs,
+    // The adapter creates its topics at start; a typo in a name must fail, not create a topic.
+    autocreateTopics: false,
+  };
+}
+
+/** One line for a client error: the library nests the broker's answers in AggregateErrors. */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const nested = (err as Error & { errors?: unknown[] }).errors;
+  if (!Array.isArray(nested) || nested.length === 0) return err.message;
+  const inner = [...new Set(nested.map(describeError))].join('; ');
+  return `${err.message} (${inner})`;
+}
+
+/** Whether any error in the chain has `key === value` (the library's error flags, e.g. needsRejoin). */
+export function hasErrorFlag(err: unknown, key: string, value: unknown): boolean {
+  const finder = (err as { findBy?: (k: string, v: unknown) => unknown } | undefined)?.findBy;
+  return typeof finder === 'function' ? Boolean(finder.call(err, key, value)) : false;
+}
