@@ -188,6 +188,10 @@ export async function migratePg(
 ): Promise<MigrationResult> {
   // Keyed by search_path, not current_schema(): that is NULL until the schema exists.
   const lockKey = "hashtext(current_setting('search_path') || ':gridops:migrations')";
+  // Up to date (every start but the first after a deploy): a read-only check, no lock; so a
+  // process on a read replica starts too.
+  const current = await pgMigrationStatus(pool);
+  if ((current.at(-1)?.version ?? 0) >= migrations.length) return { applied: [], versions: current };
   return withClient(pool, async (client, fail) => {
     try {
       // Migrations may build indexes on big tables: no statement timeout here.

@@ -1,16 +1,21 @@
 // The bulk, idempotent write of a batch of meter readings into PostgreSQL, inside the caller's
-// transaction: COPY into a session-temporary staging table, INSERT ... SELECT ... ON CONFLICT
-// DO NOTHING RETURNING the keys really inserted, then the rest resolved exactly as
-// SqliteStoreWriter does row by row (replay, late real reading over an estimate, conflict).
+// transaction: COPY straight into the table when every key is new (the steady state), else
+// COPY into a session-temporary staging table + INSERT ... SELECT ... ON CONFLICT DO NOTHING
+// RETURNING the keys really inserted; the rest is resolved exactly as SqliteStoreWriter does
+// row by row (replay, late real reading over an estimate, conflict).
 //
-// Why COPY + staging: measured on 100k readings (1,000 meters x 100 intervals, batches of
-// 20,000, one transaction each, PostgreSQL 15 on loopback, 2 shared cores;
-// src/adapters/store/pg-insert-bench.ts), each returning the inserted keys:
-//   COPY -> temp stage -> INSERT..SELECT ON CONFLICT   29,500-38,100 rows/s
-//   INSERT..SELECT FROM json_to_recordset($1)          23,900-29,600 rows/s
-//   INSERT..SELECT FROM unnest($1::text[], ...)        19,600-25,900 rows/s
-//   multi-row INSERT..VALUES (5,000 rows/statement)   15,100-15,100 rows/s
-//   raw COPY into the table, no conflict handling       62,300-95,600 rows/s (the ceiling)
+// Measured on 100k readings (1,000 meters x 100 intervals, batches of 20,000, one transaction
+// each, PostgreSQL 15 on loopback, 2 cores shared with other jobs: load 5-20, hence the
+// spread), src/adapters/store/pg-insert-bench.ts; rows/s, median (range) of 5-10 runs:
+//   COPY -> temp stage -> INSERT..SELECT ON CONFLICT RETURNING   44k (29-51k)   the merge path
+//   INSERT..SELECT FROM json_to_recordset($1) ON CONFLICT        35k (24-53k)
+//   INSERT..SELECT FROM unnest($1::text[], ...) ON CONFLICT      32k (20-52k)
+//   multi-row INSERT..VALUES, 5,000 rows a statement             15k (15-31k)
+//   raw COPY into the table, no conflict handling                96k (62-128k)  the ceiling
+//   PgStoreWriter.writeBatch, all keys new (COPY fast path,
+//     + rollups of 50 transformers, meta)                        48k (31-73k); 25-30k with
+//                                                                the merge path for every batch
+//   PgStoreWriter.writeBatch, every key already stored (replay)  30k (22-37k)
 // COPY is done without pg-copy-streams (see pg-copy.ts).
 import type pg from 'pg';
 import { copyRows } from './pg-copy.ts';

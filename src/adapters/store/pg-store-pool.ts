@@ -21,7 +21,15 @@ export interface StorePool {
    * and a failure (the server is down) is retried by the next call rather than remembered.
    */
   ready(): Promise<void>;
+  /** Connections open, idle, and callers waiting for one (for a pool-saturation gauge). */
+  stats(): PoolStats;
   close(): Promise<void>;
+}
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 export function openStorePool(opts: PgStoreOptions, onPoolError?: (err: Error) => void): StorePool {
@@ -41,6 +49,7 @@ export function openStorePool(opts: PgStoreOptions, onPoolError?: (err: Error) =
       );
       return pending;
     },
+    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       if (closed) return;
       closed = true;

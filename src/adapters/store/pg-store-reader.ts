@@ -2,7 +2,7 @@
 // as SqliteStoreReader, on its own pool (reads never wait for the processors' writes).
 import { OBIS, Quality } from '../../domain/readings.ts';
 import type { EventType, GridEvent, Severity, SubjectKind } from '../../domain/events.ts';
-import { openStorePool, type PgStoreOptions, type StorePool } from './pg-store-pool.ts';
+import { openStorePool, type PgStoreOptions, type PoolStats, type StorePool } from './pg-store-pool.ts';
 import { decodeCursor } from './sqlite-store-reader.ts';
 import { rowToReading } from './sqlite-store-writer.ts';
 import {
@@ -25,6 +25,11 @@ export class PgStoreReader implements StoreReader {
 
   ready(): Promise<void> {
     return this.db.ready();
+  }
+
+  /** The pool's connections, idle ones and waiting callers. */
+  poolStats(): PoolStats {
+    return this.db.stats();
   }
 
   private async all(sql: string, args: unknown[]): Promise<Row[]> {

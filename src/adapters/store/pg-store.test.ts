@@ -201,6 +201,24 @@ describe('PgStoreWriter', { skip: PG_SKIP }, () => {
     }
   });
 
+  test('recent readings join the last days and older ones, oldest first', async () => {
+    const { writer } = pgStore();
+    const today = bucketStart(Date.now(), MS.day);
+    const at = (t: number, v: number) => ({ ...reading('MTR-7', 0, v), intervalStart: t });
+    const old = [40, 30, 20, 10].map((d, i) => at(today - d * MS.day, i + 1));
+    const recent = [0, 1, 2].map((q) => at(today + q * 900_000, 10 + q));
+    await writer.writeBatch(batch([...recent, ...old]));
+    const got = await writer.recentReadings('MTR-7', OBIS.ACTIVE_IMPORT, 5);
+    assert.deepEqual(
+      got.map((r) => r.value),
+      [3, 4, 10, 11, 12],
+    );
+    assert.deepEqual(
+      (await writer.recentReadings('MTR-7', OBIS.ACTIVE_IMPORT, 2)).map((r) => r.value),
+      [11, 12],
+    );
+  });
+
   test('migrations run once, even when two processes start together', async () => {
     const s = privateSchema();
     cleanups.push(() => s.drop());
@@ -235,6 +253,7 @@ describe('PgStoreWriter', { skip: PG_SKIP }, () => {
     await assert.rejects(write(0), refused); // nothing listens yet: start-up migration fails
     await proxy.start();
     assert.equal((await write(0)).inserted, 1); // ready() retried: migrated, written
+    assert.deepEqual(writer.poolStats(), { total: 1, idle: 1, waiting: 0 });
     proxy.cutConnections(); // the server restarts: idle pooled connections die
     await new Promise((r) => setTimeout(r, 100));
     assert.ok(errors.length >= 1, 'dropped idle connections are reported to onPoolError');
