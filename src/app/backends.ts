@@ -104,7 +104,11 @@ export async function openStoreWriter(s: StoreSettings, locate: MeterLocator): P
     const { SqliteStoreWriter } = await import('../adapters/store/sqlite-store-writer.ts');
     return new SqliteStoreWriter(s, locate);
   }
-  throw new Error('postgres writer: not wired yet');
+  const { PgStoreWriter } = await import('../adapters/store/pg-store-writer.ts');
+  const writer = new PgStoreWriter(s, locate);
+  // Migrations run here, so a process fails at start on a wrong URL or password, not at the first batch.
+  await writer.ready();
+  return writer;
 }
 
 export async function openStoreReader(s: StoreSettings): Promise<StoreReader> {
@@ -112,7 +116,10 @@ export async function openStoreReader(s: StoreSettings): Promise<StoreReader> {
     const { SqliteStoreReader } = await import('../adapters/store/sqlite-store-reader.ts');
     return new SqliteStoreReader(s);
   }
-  throw new Error('postgres reader: not wired yet');
+  const { PgStoreReader } = await import('../adapters/store/pg-store-reader.ts');
+  const reader = new PgStoreReader(s);
+  await reader.ready();
+  return reader;
 }
 
 /** The query cache: per-process LRU, or Redis shared by every replica (connects in the background). */
