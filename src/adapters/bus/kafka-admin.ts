@@ -30,6 +30,9 @@ export async function ensureTopics(admin: Admin, opts: KafkaBusOptions): Promise
     { name: opts.topic, partitions: opts.partitions },
     { name: dlqTopic(opts.topic), partitions: opts.dlqPartitions ?? DEFAULTS.dlqPartitions },
   ];
+  // Where topics are provisioned elsewhere (Terraform, an ACL without CREATE), a topic that
+  // exists is enough: a refused creation fails start only if the topic is missing.
+  const refused = new Map<string, string>();
   for (const t of wanted) {
     try {
       await admin.createTopics({
@@ -40,17 +43,27 @@ export async function ensureTopics(admin: Admin, opts: KafkaBusOptions): Promise
       });
       busLogger(opts).info({ topic: t.name, partitions: t.partitions, replication }, 'kafka topic created');
     } catch (err) {
-      if (!hasErrorFlag(err, 'apiId', 'TOPIC_ALREADY_EXISTS')) {
-        throw gridError('SG_ERR_BUS', [`cannot create topic ${t.name}: ${describeError(err)}`], {
-          cause: err,
-        });
-      }
+      if (!hasErrorFlag(err, 'apiId', 'TOPIC_ALREADY_EXISTS')) refused.set(t.name, describeError(err));
     }
   }
-  const metadata = await admin.metadata({ topics: wanted.map((t) => t.name), forceUpdate: true });
+  let metadata;
+  try {
+    metadata = await admin.metadata({ topics: wanted.map((t) => t.name), forceUpdate: true });
+  } catch (err) {
+    const why = [...refused].map(([name, e]) => `${name}: ${e}`).join('; ') || describeError(err);
+    throw gridError('SG_ERR_BUS', [`topics unavailable: ${why}`], { cause: err });
+  }
   for (const t of wanted) {
     const found = metadata.topics.get(t.name);
-    if (!found) throw gridError('SG_ERR_BUS', [`topic ${t.name} has no metadata after creation`]);
+    if (!found) {
+      throw gridError('SG_ERR_BUS', [`topic ${t.name} is missing: ${refused.get(t.name) ?? 'no metadata'}`]);
+    }
+    if (refused.has(t.name)) {
+      busLogger(opts).warn(
+        { topic: t.name, err: refused.get(t.name) },
+        'kafka topic not created here; using it',
+      );
+    }
     if (found.partitionsCount !== t.partitions) {
       busLogger(opts).warn(
         { topic: t.name, partitions: found.partitionsCount, configured: t.partitions },

@@ -59,13 +59,15 @@ export class KafkaBusConsumer implements BusConsumer {
 
   /** Creates the topics if needed and joins the group; poll() calls it too. */
   start(): Promise<void> {
-    this.started ??= (async () => {
+    if (this.started) return this.started;
+    const started = (async () => {
       await ensureTopics(this.admin, this.opts);
       await this.member.joinGroup({});
       this.applyAssignment();
     })();
-    this.started.catch(() => (this.started = undefined));
-    return this.started;
+    // A broker that is down at start must not make the failure permanent.
+    started.catch(() => (this.started = undefined));
+    return (this.started = started);
   }
 
   /** The partitions this member owns now (for tests and logs). */
@@ -184,7 +186,13 @@ export class KafkaBusConsumer implements BusConsumer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.fetching;
+    // A fetch in flight ends within fetchMaxWaitMs; one stuck on a dead broker is not waited for.
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
+    });
+    await Promise.race([this.fetching, giveUp]);
+    clearTimeout(timer);
     const results = await Promise.allSettled([
       this.member.close(),
       this.fetcher.close(),

@@ -1,6 +1,7 @@
 // Options of the Kafka bus adapter, as plain data (the processor builds its consumer inside a
 // worker thread from workerData), with the defaults that make the bus behave like the embedded
 // one: acks=all and idempotence, manual commits, failures that surface within seconds.
+import { readFileSync } from 'node:fs';
 import type { Logger } from '../../telemetry/logger.ts';
 
 export interface KafkaBusOptions {
@@ -26,6 +27,10 @@ export interface KafkaBusOptions {
   publishTimeoutMs?: number;
   /** Lag answers are reused for this long: ingest asks every 200 ms, a scrape every few seconds. */
   lagCacheMs?: number;
+  /** TLS to the brokers (Amazon MSK: port 9094); `caFile` for a private CA. Not tested here. */
+  tls?: boolean | { caFile?: string };
+  /** SASL/SCRAM or PLAIN credentials (MSK SCRAM: port 9096). Not tested here. */
+  sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string };
   logger?: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 }
 
@@ -87,6 +92,10 @@ export function baseClientOptions(opts: KafkaBusOptions, role: string) {
     retryDelay: opts.retryDelayMs ?? DEFAULTS.retryDelayMs,
     // The adapter creates its topics at start; a typo in a name must fail, not create a topic.
     autocreateTopics: false,
+    ...(opts.tls
+      ? { tls: typeof opts.tls === 'object' && opts.tls.caFile ? { ca: readFileSync(opts.tls.caFile) } : {} }
+      : {}),
+    ...(opts.sasl ? { sasl: { ...opts.sasl } } : {}),
   };
 }
 

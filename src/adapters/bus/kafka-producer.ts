@@ -87,14 +87,15 @@ export class KafkaBusProducer implements BusProducer {
 
   /** Creates the topics (idempotent) and learns the partition count; publish() calls it too. */
   start(): Promise<number> {
-    this.started ??= (async () => {
+    if (this.started) return this.started;
+    const started = (async () => {
       await ensureTopics(this.admin, this.opts);
       const metadata = await this.producer.metadata({ topics: [this.opts.topic], forceUpdate: true });
       return metadata.topics.get(this.opts.topic)?.partitionsCount ?? this.opts.partitions;
     })();
     // A broker that is down at start must not make the failure permanent.
-    this.started.catch(() => (this.started = undefined));
-    return this.started;
+    started.catch(() => (this.started = undefined));
+    return (this.started = started);
   }
 
   publish(records: BusRecord[]): Promise<void> {
