@@ -2,7 +2,8 @@
 // (series selected and samples read, for given input series), and when its alerts first fire in a
 // promtool scenario (real promtool, parsed from its report of unexpected alerts).
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { join, basename } from 'node:path';
 import { formatDuration, parseDuration } from '../src/mixin/durations.ts';
 import { toYaml } from '../src/mixin/compile.ts';
@@ -72,6 +73,11 @@ export function cost(rules: RuleFile, inputs: SeriesInput[], intervalMs = 30_000
   return c;
 }
 
+/** The groups of a rule file in file order (Sloth and ours list recordings before alerts). */
+function groupOrder(ruleFile: string): string[] {
+  return (parse(readFileSync(ruleFile, 'utf8')) as RuleFile).groups.map((g) => g.name);
+}
+
 export interface Firing {
   /** First evaluation (ms into the scenario) at which a page / ticket alert fired, if any. */
   page?: number;
@@ -101,13 +107,25 @@ export function firstFiring(
     toYaml({
       rule_files: [ruleFile],
       evaluation_interval: formatDuration(stepMs),
+      // promtool evaluates the groups of a file in random order unless told: recording groups
+      // listed first, so alerts read this evaluation's records, not the last one's (5 min old).
+      group_eval_order: groupOrder(ruleFile),
       tests: [{ interval: testCase.interval, input_series: testCase.input_series, alert_rule_test: checks }],
     }),
   );
   const out = spawnSync('promtool', ['test', 'rules', file], { encoding: 'utf8' });
+  const text = `${out.stdout}${out.stderr}`;
+  const blocks = text.split(/alertname: /).slice(1);
+  // Quiet (exit 0) or failed only on alerts that fired: anything else (a rule file that does not
+  // load, a bad expression) would otherwise read as "never fires" and pass as the same alerts.
+  if (
+    out.status !== 0 &&
+    (blocks.length === 0 || /could not|error|parse/i.test(text.split(/alertname: /)[0] ?? ''))
+  )
+    throw new Error(`promtool test rules ${file} failed without alert results:\n${text.slice(0, 2000)}`);
   const firing: Firing = {};
   // Each failure block: "alertname: X, time: 3d1h, ... got:[ ... Labels:{...severity="critical"...} ]".
-  for (const block of `${out.stdout}${out.stderr}`.split(/alertname: /).slice(1)) {
+  for (const block of blocks) {
     const t = parseDuration(/time: (\S+?),/.exec(block)?.[1] ?? '');
     if (t === undefined) continue;
     for (const labels of block.matchAll(/Labels:\{([^}]*)\}/g)) {

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { toYaml } from '../src/mixin/compile.ts';
+import { parseDuration } from '../src/mixin/durations.ts';
 import { WINDOW_PLACEHOLDER, type SloModel } from '../src/mixin/openslo-model.ts';
 import type { RuleFile } from '../src/mixin/rule-types.ts';
 
@@ -75,4 +76,13 @@ export function slothRules(sloth: string, slo: SloModel, dir: string): { file: s
     stdio: 'pipe',
   });
   return { file: out, rules: parse(readFileSync(out, 'utf8')) as RuleFile };
+}
+
+/** The longest window Sloth's SLI recording rules read, the whole-period one left out. */
+export function slothLongestWindowMs(rules: RuleFile, periodMs: number): number {
+  const windows = rules.groups
+    .flatMap((g) => g.rules)
+    .flatMap((r) => ('record' in r && r.labels?.sloth_window ? [parseDuration(r.labels.sloth_window)] : []))
+    .filter((ms): ms is number => ms !== undefined && ms < periodMs);
+  return Math.max(0, ...windows);
 }

@@ -1,11 +1,18 @@
-// Prometheus rules for one SLO: 5-minute SLI rates read from the raw series, every longer window
-// derived from those (so Prometheus never reads raw series over days), error-budget metadata, and
-// multiwindow multi-burn-rate alerts with a tier label and a minimum-traffic guard.
+// Prometheus rules for one SLO: the SLI read from the raw series over short windows only (1-minute
+// rates as the fine base, 5-minute ratios for the fastest short window), every longer window a sum
+// of the recorded 1-minute rates (so Prometheus never reads raw series over hours or days),
+// error-budget metadata, and multiwindow multi-burn-rate alerts with a tier label and a
+// minimum-traffic guard.
 import { formatDuration } from './durations.ts';
-import { WINDOW_PLACEHOLDER, type BurnTier, type SloModel } from './openslo-model.ts';
+import { WINDOW_PLACEHOLDER, type BurnTier, type SliModel, type SloModel } from './openslo-model.ts';
 import { runbookPath, type AlertRule, type RecordingRule, type RuleFile } from './rule-types.ts';
 
+/** The short window read from raw series directly (page-fast's short window, current burn rate). */
 export const BASE_WINDOW = '5m';
+/** The fine base every longer window of an event SLI is summed from. */
+export const FINE_WINDOW = '1m';
+/** How much shorter than the window the range over 1-minute rates is (see fineRange). */
+const FINE_EDGE_MS = 45_000;
 
 /** `ingest-availability` -> `IngestAvailabilityBudgetBurn`. */
 export function sloAlertName(slo: SloModel): string {
@@ -14,8 +21,12 @@ export function sloAlertName(slo: SloModel): string {
 
 /** Every window an SLO's rules need, shortest first (the base window included). */
 export function sloWindows(slo: SloModel): string[] {
+  return windowsMs(slo).map(formatDuration);
+}
+
+function windowsMs(slo: SloModel): number[] {
   const ms = new Set<number>([5 * 60_000, ...slo.tiers.flatMap((t) => [t.longMs, t.shortMs])]);
-  return [...ms].sort((a, b) => a - b).map(formatDuration);
+  return [...ms].sort((a, b) => a - b);
 }
 
 const num = (n: number) => String(Number(n.toPrecision(12)));
@@ -24,22 +35,44 @@ function sel(record: string, slo: SloModel): string {
   return `${record}{slo="${slo.name}"}`;
 }
 
+/**
+ * The range of recorded 1-minute rates that adds up to `windowMs`, as a raw `rate(...[window])`
+ * (Sloth's way) would read it. A rate recorded at t covers the minute before t; at 30 s scrapes
+ * that is the one increment between its two samples, and a raw rate over a window reads the
+ * window less one scrape interval. The window less 45 s holds, at a 30 s evaluation interval, the
+ * 119 rates of the same 119 increments (for 1h); at 1 m, the hour's 60 rates; in promtool's 5 m
+ * steps, 12 sampled ones. No evaluation falls on its edge, so a closed (Prometheus 2) and a
+ * left-open (Prometheus 3) range read the same samples.
+ */
+function fineRange(windowMs: number): string {
+  return formatDuration(windowMs - FINE_EDGE_MS);
+}
+
+/** The SLI's bad and total events of one window, read from the raw series. */
+function eventQueries(
+  sli: Extract<SliModel, { type: 'events' }>,
+  window: string,
+): { bad: string; total: string } {
+  const w = (q: string) => q.split(WINDOW_PLACEHOLDER).join(window);
+  const total = `sum(${w(sli.total)})`;
+  // `or vector(0)`: a bad-request counter that never moved has no series, yet means zero errors.
+  const bad = sli.bad
+    ? `sum(${w(sli.bad)}) or on() vector(0)`
+    : `${total} - (sum(${w(sli.good ?? '')}) or on() vector(0))`;
+  return { bad, total };
+}
+
 function baseRules(slo: SloModel): RecordingRule[] {
-  const w = (q: string) => q.split(WINDOW_PLACEHOLDER).join(BASE_WINDOW);
-  const { sli } = slo;
-  if (sli.type === 'events') {
-    // `or vector(0)`: a bad-request counter that never moved has no series, yet means zero errors.
-    const bad = sli.bad
-      ? `sum(${w(sli.bad)}) or on() vector(0)`
-      : `sum(${w(sli.total)}) - (sum(${w(sli.good ?? '')}) or on() vector(0))`;
+  if (slo.sli.type === 'events') {
+    const fine = eventQueries(slo.sli, FINE_WINDOW);
     return [
-      { record: 'slo:sli_bad:rate5m', expr: bad },
-      { record: 'slo:sli_total:rate5m', expr: `sum(${w(sli.total)})` },
+      { record: `slo:sli_bad:rate${FINE_WINDOW}`, expr: fine.bad },
+      { record: `slo:sli_total:rate${FINE_WINDOW}`, expr: fine.total },
     ];
   }
   // Samples: each evaluation is one occurrence, bad in proportion to the sample (0..1).
   return [
-    { record: 'slo:sli_bad:sample', expr: sli.badSample },
+    { record: 'slo:sli_bad:sample', expr: slo.sli.badSample },
     {
       record: 'slo:sli_bad:rate5m',
       expr: `avg_over_time(${sel('slo:sli_bad:sample', slo)}[${BASE_WINDOW}])`,
@@ -51,17 +84,27 @@ function baseRules(slo: SloModel): RecordingRule[] {
   ];
 }
 
-function ratio(slo: SloModel, window: string): RecordingRule {
+/** `range`: the range over the 1-minute rates; the period's budget needs no exact edge. */
+function ratio(slo: SloModel, windowMs: number, range = fineRange(windowMs)): RecordingRule {
+  const window = formatDuration(windowMs);
   const record = `slo:sli_error:ratio_rate${window}`;
-  if (window === BASE_WINDOW)
-    return { record, expr: `${sel('slo:sli_bad:rate5m', slo)} / ${sel('slo:sli_total:rate5m', slo)}` };
-  // A sample SLI averages its per-evaluation badness directly: as cheap (one series) and without
-  // the 2.5-minute lag that averaging 5-minute averages would add.
-  if (slo.sli.type === 'samples')
+  if (slo.sli.type === 'samples') {
+    if (window === BASE_WINDOW)
+      return { record, expr: `${sel('slo:sli_bad:rate5m', slo)} / ${sel('slo:sli_total:rate5m', slo)}` };
+    // A sample SLI averages its per-evaluation badness directly: as cheap (one series) and without
+    // the 2.5-minute lag that averaging 5-minute averages would add.
     return { record, expr: `avg_over_time(${sel('slo:sli_bad:sample', slo)}[${window}])` };
+  }
+  if (window === BASE_WINDOW) {
+    // The fastest short window straight from the raw series, fresh at every evaluation.
+    const q = eventQueries(slo.sli, BASE_WINDOW);
+    return { record, expr: `(${q.bad})\n/\n${q.total}` };
+  }
+  // A sum of 1-minute rates over the window is the window's events (times a constant that the
+  // ratio cancels): exact, unlike an average of overlapping 5-minute ratios, which lags 2.5 min.
   return {
     record,
-    expr: `sum_over_time(${sel('slo:sli_bad:rate5m', slo)}[${window}])\n/ sum_over_time(${sel('slo:sli_total:rate5m', slo)}[${window}])`,
+    expr: `sum_over_time(${sel(`slo:sli_bad:rate${FINE_WINDOW}`, slo)}[${range}])\n/ sum_over_time(${sel(`slo:sli_total:rate${FINE_WINDOW}`, slo)}[${range}])`,
   };
 }
 
@@ -72,7 +115,7 @@ function tierAlert(slo: SloModel, t: BurnTier): AlertRule {
   const limit = `(${num(t.burnRate)} * ${num(budget)})`;
   const guard =
     slo.sli.type === 'events' && slo.minEvents > 0
-      ? `\nand avg_over_time(${sel('slo:sli_total:rate5m', slo)}[${long}]) * ${t.longMs / 1000} >= ${slo.minEvents}`
+      ? `\nand avg_over_time(${sel(`slo:sli_total:rate${FINE_WINDOW}`, slo)}[${fineRange(t.longMs)}]) * ${t.longMs / 1000} >= ${slo.minEvents}`
       : '';
   const period = formatDuration(slo.periodMs);
   const alert = sloAlertName(slo);
@@ -118,7 +161,7 @@ export function sloRuleFile(slo: SloModel): RuleFile {
         name: `slo-${slo.name}`,
         rules: [
           ...baseRules(slo).map(withLabels),
-          ...sloWindows(slo).map((w) => withLabels(ratio(slo, w))),
+          ...windowsMs(slo).map((w) => withLabels(ratio(slo, w))),
           ...meta.map(withLabels),
           ...slo.tiers.map((t) => tierAlert(slo, t)),
         ],
@@ -128,7 +171,7 @@ export function sloRuleFile(slo: SloModel): RuleFile {
         name: `slo-${slo.name}-period`,
         interval: '5m',
         rules: [
-          ratio(slo, period),
+          ratio(slo, slo.periodMs, period),
           {
             record: 'slo:period_burn_rate:ratio',
             expr: `${sel(`slo:sli_error:ratio_rate${period}`, slo)} / on(slo, service) ${sel('slo:error_budget:ratio', slo)}`,

@@ -22,9 +22,13 @@ const at = (ms: number) => formatDuration(Math.ceil(ms / SLO_TEST_STEP) * SLO_TE
 /** When a full outage starting at 0 certainly fires the tier, and until when it certainly cannot. */
 function detection(slo: SloModel, t: BurnTier, errorRatio: number): { quietUntil: number; firesBy: number } {
   const needed = (t.burnRate * (1 - slo.objective) * t.longMs) / errorRatio;
-  // 5m for the SLI rate to see the outage, one step for evaluation, then the `for` delay.
+  // An event SLI's windows are exact sums of 1-minute rates, so the tier fires at the first
+  // evaluation after `needed` (its short window needs a twelfth of that), then waits `for`: a
+  // window that lags behind a raw rate over it fails here. A sample SLI's average over a closed
+  // range also holds the sample just before the window: 5m more.
+  const firstAfter = (Math.floor(needed / SLO_TEST_STEP) + 1) * SLO_TEST_STEP;
   return {
-    firesBy: needed + 5 * MINUTE + SLO_TEST_STEP + (t.forMs ?? 0),
+    firesBy: (slo.sli.type === 'events' ? firstAfter : needed + 5 * MINUTE + SLO_TEST_STEP) + (t.forMs ?? 0),
     quietUntil: needed,
   };
 }
@@ -44,7 +48,12 @@ function expected(slo: SloModel, tiers: BurnTier[]): ExpAlert[] {
 
 const sel = (record: string, slo: SloModel) => `${record}{slo="${slo.name}",service="${slo.service}"}`;
 
-export function sloTestCases(slo: SloModel): PromtoolTestCase[] {
+/**
+ * `lookbackMs`: the longest window the rules under test read (default: this SLO's longest tier
+ * window). The healthy history before the incident covers it, so no window reaches back before
+ * the first sample (a window over less data than its length reads a higher error ratio).
+ */
+export function sloTestCases(slo: SloModel, lookbackMs = 0): PromtoolTestCase[] {
   const fixture = SLO_FIXTURES[slo.name];
   if (!fixture) throw new Error(`SLO ${slo.name} has no test fixture in src/mixin/slo-fixtures.ts`);
   const alertname = sloAlertName(slo);
@@ -52,7 +61,7 @@ export function sloTestCases(slo: SloModel): PromtoolTestCase[] {
   const detect = (t: BurnTier) => detection(slo, t, errorRatio);
   // Whole test steps, so the outage starts exactly on an evaluation.
   const steps = (ms: number) => Math.ceil(ms / SLO_TEST_STEP) * minutes(SLO_TEST_STEP);
-  const history = steps(Math.max(...slo.tiers.map((t) => t.longMs)) + 30 * MINUTE);
+  const history = steps(Math.max(lookbackMs, ...slo.tiers.map((t) => t.longMs)) + 30 * MINUTE);
   const outage = minutes(Math.max(SLO_TEST_STEP, ...slo.tiers.map((t) => detect(t).firesBy))) + 30;
   const end = (history + outage) * MINUTE;
   const labels = `slo="${slo.name}",service="${slo.service}"`;
