@@ -83,20 +83,33 @@ export function processorGroup(s: BusSettings): string {
   return s.kind === 'kafka' ? `${s.topic}.processor` : 'processor';
 }
 
-export async function openProducer(s: BusSettings): Promise<BusProducer> {
+type BusLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+
+/** Kafka: creates the topics if missing and fails here, at start, when no broker answers. */
+export async function openProducer(s: BusSettings, logger?: BusLogger): Promise<BusProducer> {
   if (s.kind === 'sqlite') {
     const { SqliteBusProducer } = await import('../adapters/bus/sqlite-bus.ts');
     return new SqliteBusProducer(s);
   }
-  throw new Error('kafka producer: not wired yet');
+  const { KafkaBusProducer } = await import('../adapters/bus/kafka-producer.ts');
+  const producer = new KafkaBusProducer({ ...s, ...(logger && { logger }) });
+  try {
+    await producer.start();
+  } catch (err) {
+    await producer.close();
+    throw err;
+  }
+  return producer;
 }
 
-export async function openConsumer(s: BusSettings): Promise<BusConsumer> {
+/** Kafka: joins the processors' group on the first poll (so a slow broker does not block start). */
+export async function openConsumer(s: BusSettings, logger?: BusLogger): Promise<BusConsumer> {
   if (s.kind === 'sqlite') {
     const { SqliteBusConsumer } = await import('../adapters/bus/sqlite-bus.ts');
     return new SqliteBusConsumer({ ...s, group: processorGroup(s) });
   }
-  throw new Error('kafka consumer: not wired yet');
+  const { KafkaBusConsumer } = await import('../adapters/bus/kafka-consumer.ts');
+  return new KafkaBusConsumer({ ...s, group: processorGroup(s), ...(logger && { logger }) });
 }
 
 export async function openStoreWriter(s: StoreSettings, locate: MeterLocator): Promise<StoreWriter> {

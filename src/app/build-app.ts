@@ -15,6 +15,7 @@ import { emptyTopology, loadTopology, type Topology } from '../domain/topology.t
 import { createHttpServer } from '../modules/server/http-server.ts';
 import type { BusProducer } from '../adapters/bus/bus.ts';
 import type { StoreReader } from '../adapters/store/store.ts';
+import type { Cache } from '../adapters/cache/cache.ts';
 import {
   busSettings,
   openCache,
@@ -70,8 +71,9 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
   let topology: Topology = emptyTopology();
   let producer: BusProducer | undefined;
   let reader: StoreReader | undefined;
-  // The processor invalidates what the query replicas cached, so both hold the (shared) cache.
-  const cache = openCache(config, metrics, logger);
+  // The processor invalidates what the query replicas cached, so both hold the (shared) cache;
+  // an ingest-only process never opens it.
+  let cache: Cache | undefined;
   // The server's /readyz needs the manager, which needs the modules, which need the server.
   const late: { manager?: ModuleManager } = {};
   const http = createHttpServer({
@@ -128,7 +130,7 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
     }),
     bus: () => ({
       async init() {
-        producer = await openProducer(bus);
+        producer = await openProducer(bus, logger.child({ module: 'bus' }));
       },
       async stop() {
         await producer?.close();
@@ -142,7 +144,12 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
         await reader?.close();
       },
     }),
-    cache: () => ({ stop: () => cache.close() }),
+    cache: () => ({
+      init() {
+        cache = openCache(config, metrics, logger);
+      },
+      stop: () => cache?.close(),
+    }),
     kpi: () => {
       let timer: NodeJS.Timeout | undefined;
       const tick = () => {
@@ -186,18 +193,19 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
           store,
           topologyFile: config.topologyFile,
           batchSize: config.processorBatch,
+          logLevel: config.logLevel,
         },
         logger,
         metrics,
         stopTimeoutMs: config.shutdownTimeoutMs,
-        onCommitted: () => void cache.clear(),
+        onCommitted: () => void cache?.clear(),
       }),
     query: () => ({
       init() {
         const common = { store: reader!, topology: () => topology };
         registerQueryRoutes(http, {
           ...common,
-          cache,
+          cache: cache!,
           metrics,
           maxRangeDays: config.queryMaxRangeDays,
           maxLimit: config.queryMaxLimit,

@@ -9,7 +9,7 @@ export const MODULE_DEPENDENCIES = {
   cache: [],
   kpi: ['store', 'topology'],
   ingest: ['server', 'bus'],
-  processor: ['server', 'bus', 'topology', 'kpi'],
+  processor: ['server', 'bus', 'topology', 'kpi', 'cache'],
   query: ['server', 'store', 'cache', 'topology'],
   simulator: ['server', 'topology', 'ingest'],
   all: ['ingest', 'processor', 'query'],

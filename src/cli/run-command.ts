@@ -64,18 +64,24 @@ export const runCommand: CommandSpec = {
     const app = buildApp(config);
     await app.manager.start();
     const url = app.url();
+    const runs = new Set(app.manager.status().map((m) => m.name));
     ctx.stderr.write(
       [
         `gridops ${config.target} is up:`,
-        `  ingest   POST ${url}/v1/readings`,
-        `  query    GET  ${url}/v1/feeders, ${url}/v1/feeders/<id>/load, ${url}/v1/events`,
+        runs.has('ingest') ? `  ingest   POST ${url}/v1/readings` : '',
+        runs.has('query')
+          ? `  query    GET  ${url}/v1/feeders, ${url}/v1/feeders/<id>/load, ${url}/v1/events`
+          : '',
+        runs.has('processor') ? `  processor consuming ${config.busBackend} into ${config.storeBackend}` : '',
         `  health   GET  ${url}/livez  ${url}/readyz`,
         `  metrics  GET  ${url}/metrics`,
         app.demoKey
           ? `  demo API key in ${config.dataDir}/demo-api-key; try:\n    curl -H "Authorization: Bearer $(cat ${config.dataDir}/demo-api-key)" ${url}/v1/feeders`
           : '',
         '',
-      ].join('\n'),
+      ]
+        .filter((line, i, all) => line !== '' || i === all.length - 1)
+        .join('\n'),
     );
     return await new Promise<number>((resolve) => {
       let stopping = false;

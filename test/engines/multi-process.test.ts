@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { engines, pgSchema, uniqueTopic } from '../support/engines.ts';
 import { Cluster, CLUSTER_KEY, verifyPostgres } from '../support/cluster.ts';
-import { startAckedLoad } from '../support/acked-load.ts';
+import { startAckedLoad, type AckedLoad } from '../support/acked-load.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,12 +25,13 @@ test(
     if (!e) return;
     const schema = await pgSchema(e.postgresUrl);
     const cluster = new Cluster(e, { postgresUrl: schema.url, topic: uniqueTopic('gridops.mp') });
+    let load: AckedLoad | undefined;
     try {
       await cluster.start('processor-1', 'processor');
       await cluster.start('processor-2', 'processor');
       await cluster.start('ingest-1', 'ingest');
       await cluster.start('ingest-2', 'ingest');
-      const load = startAckedLoad({
+      load = startAckedLoad({
         meters: cluster.topology.meters.map((m) => m.id),
         key: CLUSTER_KEY,
         urls: () => cluster.ingestUrls(),
@@ -61,6 +62,7 @@ test(
           `refusals ${JSON.stringify(Object.fromEntries(load.refusals))}`,
       );
     } finally {
+      await load?.stop().catch(() => {});
       await cluster.stopAll().catch(() => {});
       await schema.drop();
     }
@@ -75,11 +77,12 @@ test(
     if (!e) return;
     const schema = await pgSchema(e.postgresUrl);
     const cluster = new Cluster(e, { postgresUrl: schema.url, topic: uniqueTopic('gridops.term') });
+    let load: AckedLoad | undefined;
     try {
       await cluster.start('processor-1', 'processor');
       await cluster.start('processor-2', 'processor');
       await cluster.start('ingest-1', 'ingest');
-      const load = startAckedLoad({
+      load = startAckedLoad({
         meters: cluster.topology.meters.map((m) => m.id),
         key: CLUSTER_KEY,
         urls: () => cluster.ingestUrls(),
@@ -95,6 +98,7 @@ test(
       await cluster.stopAll();
       await verifyPostgres(schema.url, load.acked, cluster.topology);
     } finally {
+      await load?.stop().catch(() => {});
       await cluster.stopAll().catch(() => {});
       await schema.drop();
     }

@@ -54,7 +54,8 @@ export function startAckedLoad(opts: {
         }
       }
       const body = JSON.stringify(items);
-      for (;;) {
+      // Once stopped, a batch not yet acknowledged is abandoned (it was never promised).
+      while (running) {
         const urls = opts.urls();
         const url = urls[turn++ % Math.max(1, urls.length)];
         try {

@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { openConsumer, openStoreWriter, type BusSettings, type StoreSettings } from '../../app/backends.ts';
 import { emptyTopology, loadTopology } from '../../domain/topology.ts';
+import { createLogger } from '../../telemetry/logger.ts';
 import { meterLocator } from './meter-locator.ts';
 import { ProcessorCore, type BatchStats } from './processor-core.ts';
 import { ProcessorLoop } from './processor-loop.ts';
@@ -13,6 +14,7 @@ export interface ProcessorWorkerData {
   store: StoreSettings;
   topologyFile: string;
   batchSize: number;
+  logLevel: string;
 }
 
 export type WorkerMessage =
@@ -28,7 +30,9 @@ const post = (m: WorkerMessage) => port.postMessage(m);
 const topology = existsSync(data.topologyFile) ? loadTopology(data.topologyFile) : emptyTopology();
 // The store first: with a real store, migrations must have run before a batch arrives.
 const store = await openStoreWriter(data.store, meterLocator(topology));
-const consumer = await openConsumer(data.bus);
+// The adapters log their own connection trouble (group rebalances, broker reconnects).
+const log = createLogger(data.logLevel).child({ module: 'processor' });
+const consumer = await openConsumer(data.bus, log);
 const loop = new ProcessorLoop(consumer, new ProcessorCore(topology, store), {
   batchSize: data.batchSize,
   onStats: (stats) => post({ type: 'stats', stats }),
