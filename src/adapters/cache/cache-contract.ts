@@ -7,11 +7,6 @@ import type { Cache } from './cache.ts';
 export interface ContractOptions {
   /** A reason to skip the suite (a missing service, outside CI). */
   skip?: string;
-  /**
-   * Whether a read-through answer computed before a clear() is dropped by the set that follows
-   * it. Implementations that do not guard it yet run that test as a todo (reported, not failed).
-   */
-  guardsReadThroughRace?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -106,7 +101,6 @@ export function cacheContract(
 
     test(
       'read-through: an answer computed before a clear is not served after it',
-      { todo: opts.guardsReadThroughRace ? false : 'not guarded by this implementation yet' },
       withCache(async (c) => {
         assert.equal(await c.get('q'), undefined); // the query misses and reads the store...
         await c.clear(); // ...a processor commits new data meanwhile...

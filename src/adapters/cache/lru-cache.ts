@@ -1,9 +1,16 @@
 // In-memory LRU with per-entry TTL. A Map keeps insertion order, so re-inserting on a hit makes
 // the first key the least recently used one.
+//
+// Read-through race: a query misses, reads the store, a batch commits (clear()), then the query
+// stores what it read before the commit. Each miss remembers the generation it saw, and a set
+// after a clear() that came since is dropped, so that stale answer is never served.
 import type { Cache } from './cache.ts';
 
 export class LruCache implements Cache {
   private readonly entries = new Map<string, { value: unknown; expires: number }>();
+  /** Generation seen by each key's latest miss; bounded, oldest forgotten first. */
+  private readonly misses = new Map<string, number>();
+  private generation = 0;
   private readonly maxEntries: number;
   private readonly now: () => number;
 
@@ -14,15 +21,22 @@ export class LruCache implements Cache {
 
   async get<T>(key: string): Promise<T | undefined> {
     const e = this.entries.get(key);
-    if (!e) return undefined;
+    if (!e || e.expires <= this.now()) {
+      this.entries.delete(key);
+      this.misses.delete(key);
+      this.misses.set(key, this.generation);
+      if (this.misses.size > this.maxEntries) this.misses.delete(this.misses.keys().next().value as string);
+      return undefined;
+    }
     this.entries.delete(key);
-    if (e.expires <= this.now()) return undefined;
     this.entries.set(key, e);
     return e.value as T;
   }
 
   async set(key: string, value: unknown, ttlMs: number): Promise<void> {
-    if (ttlMs <= 0) return;
+    const seen = this.misses.get(key);
+    this.misses.delete(key);
+    if (ttlMs <= 0 || (seen !== undefined && seen !== this.generation)) return;
     this.entries.delete(key);
     this.entries.set(key, { value, expires: this.now() + ttlMs });
     while (this.entries.size > this.maxEntries)
@@ -30,11 +44,13 @@ export class LruCache implements Cache {
   }
 
   async clear(): Promise<void> {
+    this.generation++;
     this.entries.clear();
   }
 
   async close(): Promise<void> {
     this.entries.clear();
+    this.misses.clear();
   }
 
   get size(): number {
