@@ -107,6 +107,8 @@ write_env() {
   {
     echo "# Written by scripts/services/up: source it to find the dev/CI services."
     [ ! -f "$SVC_DIR/postgres/.ready" ] || echo "export GRIDOPS_POSTGRES_URL=$PG_URL"
+    [ ! -f "$SVC_DIR/postgres/.ready" ] || [ ! -f "$SVC_DIR/postgres/ca.crt" ] ||
+      echo "export GRIDOPS_POSTGRES_CA_FILE=$SVC_DIR/postgres/ca.crt"
     [ ! -f "$SVC_DIR/redis/.ready" ] || echo "export GRIDOPS_REDIS_URL=$REDIS_URL"
     [ ! -f "$SVC_DIR/kafka/.ready" ] || echo "export GRIDOPS_KAFKA_BROKERS=$KAFKA_BROKERS"
   } >"$tmp"

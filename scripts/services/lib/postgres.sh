@@ -64,6 +64,31 @@ log_line_prefix = '%m [%p] %u@%d '
 CONF
 }
 
+# pg_tls: a throwaway CA and a server certificate for 127.0.0.1/localhost, so the adapter's
+# sslmode=require and verify-full are tested against a real TLS server (clients choose: plain
+# connections still work). Idempotent; added to clusters made before it existed too.
+pg_tls() {
+  [ -f "$PG_DATA/server.crt" ] && return 0
+  say "postgres: making a test CA and server certificate (TLS on, optional for clients)"
+  local tmp="$PG_HOME/tls.$$"
+  mkdir -p "$tmp"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=gridops test CA" \
+    -keyout "$tmp/ca.key" -out "$tmp/ca.crt" >/dev/null 2>&1 || die "postgres: openssl (CA) failed"
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$tmp/server.key" -out "$tmp/server.csr" >/dev/null 2>&1 || die "postgres: openssl (key) failed"
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$tmp/san.ext"
+  openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" -CAcreateserial \
+    -days 3650 -extfile "$tmp/san.ext" -out "$tmp/server.crt" >/dev/null 2>&1 ||
+    die "postgres: openssl (sign) failed"
+  install -m 0644 "$tmp/ca.crt" "$PG_HOME/ca.crt"
+  chmod 0755 "$tmp" && chmod 0644 "$tmp/server.key" # readable by the server's user for the copy below
+  pg_as install -m 0644 "$tmp/server.crt" "$PG_DATA/server.crt"
+  pg_as install -m 0600 "$tmp/server.key" "$PG_DATA/server.key"
+  rm -rf "$tmp"
+  printf "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n" |
+    pg_as tee -a "$PG_DATA/postgresql.conf" >/dev/null
+}
+
 # pg_provision: role and database gridops (password auth over TCP), idempotent.
 pg_provision() {
   pg_superuser_sql "DO \$\$ BEGIN
@@ -95,6 +120,7 @@ postgres_up() {
     chown -R postgres: "$PG_HOME"
   fi
   [ -s "$PG_DATA/PG_VERSION" ] || pg_init
+  pg_tls
   if [ -f "$PG_DATA/postmaster.pid" ]; then
     # Not ours (checked above): left by a killed server; its pid may now be another program's.
     say "postgres: removing the stale postmaster.pid (pid $(pg_pid) is not this cluster)"
