@@ -9,15 +9,16 @@
 //            rollups (all meters on 50 transformers), meta; what the processor gets; then
 //   replay   the same batches again through the writer (every row already stored)
 // Each method gets a fresh schema, the same readings, partitions created beforehand, and
-// commits one transaction per batch. Usage:
-//   GRIDOPS_POSTGRES_URL=postgres://... node src/adapters/store/pg-insert-bench.ts [readings] [batch]
+// commits one transaction per batch. `npm run bench -- pg-insert [--readings=100000]
+// [--batch=20000] [--only=METHOD]` with GRIDOPS_POSTGRES_URL set (scripts/services/up).
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { createPgPool, inPgTransaction, migratePg, quoteIdent } from '../postgres.ts';
-import { PG_STORE_MIGRATIONS } from './pg-schema.ts';
-import { copyRows } from './pg-copy.ts';
-import { PgStoreWriter } from './pg-store-writer.ts';
-import type { MeterReading } from '../../domain/readings.ts';
+import { createPgPool, inPgTransaction, migratePg, quoteIdent } from '../src/adapters/postgres.ts';
+import { PG_STORE_MIGRATIONS } from '../src/adapters/store/pg-schema.ts';
+import { copyRows } from '../src/adapters/store/pg-copy.ts';
+import { PgStoreWriter } from '../src/adapters/store/pg-store-writer.ts';
+import type { MeterReading } from '../src/domain/readings.ts';
+import type { Bench } from './harness.ts';
 
 const COLS = `meter_id, obis, interval_start, interval_s, value, raw_value, unit, quality, customer_id,
   event_id, received_at`;
@@ -114,15 +115,18 @@ const METHODS: Record<string, (c: pg.ClientBase, rows: Row[]) => Promise<number>
   },
 };
 
-async function main(): Promise<void> {
+type Log = (line: string) => void;
+
+async function measure(args: Record<string, string>, log: Log): Promise<Record<string, number>> {
   const url = process.env.GRIDOPS_POSTGRES_URL;
-  if (!url) throw new Error('set GRIDOPS_POSTGRES_URL');
-  const total = Number(process.argv[2] ?? 100_000);
-  const batch = Number(process.argv[3] ?? 20_000);
-  const only = process.argv[4];
+  if (!url) throw new Error('GRIDOPS_POSTGRES_URL unset: run scripts/services/up and source its env file');
+  const total = Number(args.readings ?? 100_000);
+  const batch = Number(args.batch ?? 20_000);
+  const only = args.only;
   const rows = readings(total);
   const days = [...new Set(rows.map((r) => r[2] - (r[2] % 86_400_000)))];
-  if (!only || only === 'writer') await viaWriter(url, rows, batch);
+  const result: Record<string, number> = { readings: total };
+  if (!only || only === 'writer') Object.assign(result, await viaWriter(url, rows, batch, log));
   for (const [name, method] of Object.entries(METHODS)) {
     if (only && name !== only) continue;
     const schema = `bench_${randomBytes(4).toString('hex')}`;
@@ -136,17 +140,19 @@ async function main(): Promise<void> {
         inserted += await inPgTransaction(pool, (c) => method(c, rows.slice(at, at + batch)));
       }
       const s = (performance.now() - t) / 1000;
-      console.log(
-        `${name.padEnd(9)} ${inserted} rows in ${s.toFixed(2)} s: ${Math.round(inserted / s)} rows/s`,
-      );
+      log(`${name.padEnd(9)} ${inserted} rows in ${s.toFixed(2)} s: ${Math.round(inserted / s)} rows/s`);
+      result[`${name.replace('-', '_')}_per_s`] = inserted / s;
     } finally {
       await pool.query(`DROP SCHEMA ${quoteIdent(schema)} CASCADE`);
       await pool.end();
     }
   }
+  if (result.writer_per_s && result.raw_copy_per_s)
+    result.ratio = result.writer_per_s / result.raw_copy_per_s;
+  return result;
 }
 
-async function viaWriter(url: string, rows: Row[], batch: number): Promise<void> {
+async function viaWriter(url: string, rows: Row[], batch: number, log: Log): Promise<Record<string, number>> {
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const opts = { url, schema, poolMax: 2, statementTimeoutMs: 0, partitionPastDays: 100_000 };
   const writer = new PgStoreWriter(opts, (id) => {
@@ -176,7 +182,7 @@ async function viaWriter(url: string, rows: Row[], batch: number): Promise<void>
         .inserted;
     }
     const s = (performance.now() - t) / 1000;
-    console.log(`writer    ${inserted} rows in ${s.toFixed(2)} s: ${Math.round(inserted / s)} rows/s`);
+    log(`writer    ${inserted} rows in ${s.toFixed(2)} s: ${Math.round(inserted / s)} rows/s`);
     // The same batches again, as after a processor crash: every row takes the merge path.
     const t2 = performance.now();
     let unchanged = 0;
@@ -187,7 +193,8 @@ async function viaWriter(url: string, rows: Row[], batch: number): Promise<void>
       ).unchanged;
     }
     const s2 = (performance.now() - t2) / 1000;
-    console.log(`replay    ${unchanged} rows in ${s2.toFixed(2)} s: ${Math.round(unchanged / s2)} rows/s`);
+    log(`replay    ${unchanged} rows in ${s2.toFixed(2)} s: ${Math.round(unchanged / s2)} rows/s`);
+    return { writer_per_s: inserted / s, replay_per_s: unchanged / s2 };
   } finally {
     await writer.close();
     const pool = createPgPool({ url });
@@ -196,4 +203,9 @@ async function viaWriter(url: string, rows: Row[], batch: number): Promise<void>
   }
 }
 
-await main();
+export const pgInsertBench: Bench = {
+  name: 'pg-insert',
+  summary:
+    'ways to write readings idempotently into PostgreSQL, and the store writer, vs raw COPY (--readings=100000 --batch=20000)',
+  run: measure,
+};

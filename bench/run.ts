@@ -4,8 +4,9 @@ import { ingestBench } from './ingest.ts';
 import { sloRulesBench } from './slo-rules.ts';
 import { pipelineBench } from './pipeline.ts';
 import { catchupBench } from './catchup.ts';
+import { pgInsertBench } from './pg-insert.ts';
 
-const BENCHES: Bench[] = [ingestBench, sloRulesBench, pipelineBench, catchupBench];
+const BENCHES: Bench[] = [ingestBench, sloRulesBench, pipelineBench, catchupBench, pgInsertBench];
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = BENCHES.find((b) => b.name === name);

@@ -6,7 +6,7 @@
 //
 // Measured on 100k readings (1,000 meters x 100 intervals, batches of 20,000, one transaction
 // each, PostgreSQL 15 on loopback, 2 cores shared with other jobs: load 5-20, hence the
-// spread), src/adapters/store/pg-insert-bench.ts; rows/s, median (range) of 5-10 runs:
+// spread), `npm run bench -- pg-insert` (bench/pg-insert.ts); rows/s, median (range) of 5-10 runs:
 //   COPY -> temp stage -> INSERT..SELECT ON CONFLICT RETURNING   44k (29-51k)   the merge path
 //   INSERT..SELECT FROM json_to_recordset($1) ON CONFLICT        35k (24-53k)
 //   INSERT..SELECT FROM unnest($1::text[], ...) ON CONFLICT      32k (20-52k)
