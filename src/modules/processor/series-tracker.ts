@@ -5,7 +5,7 @@
 import type { SeriesState } from '../../domain/vee.ts';
 import type { AnomalyState } from '../../domain/anomaly.ts';
 import type { PqState } from '../../domain/power-quality.ts';
-import type { StoreWriter } from '../../adapters/store/store.ts';
+import type { StoreWriter, StoredMeterReading } from '../../adapters/store/store.ts';
 
 const HISTORY = 16;
 
@@ -19,29 +19,47 @@ export class SeriesTracker {
   readonly lastGasp = new Map<string, number>();
   private readonly loaded = new Set<string>();
 
-  /** Loads VEE history from the store for series seen for the first time since start. */
-  async preload(store: StoreWriter, series: Iterable<[string, string]>): Promise<void> {
+  /**
+   * Loads VEE history from the store for series seen for the first time since start. Several
+   * reads in flight: on PostgreSQL each is a round trip, and a fresh processor meets thousands of
+   * series in its first batches. A series counts as loaded only once its read succeeded, so a
+   * batch retried after a store failure loads it again.
+   */
+  async preload(store: StoreWriter, series: Iterable<[string, string]>, concurrency = 8): Promise<void> {
+    const todo: [string, string, string][] = [];
+    const queued = new Set<string>();
     for (const [meterId, obis] of series) {
       const key = `${meterId}|${obis}`;
-      if (this.loaded.has(key)) continue;
-      this.loaded.add(key);
-      const rows = await store.recentReadings(meterId, obis, HISTORY);
-      const last = rows.at(-1);
-      if (!last) continue;
-      let repeats = 1;
-      for (let i = rows.length - 2; i >= 0 && rows[i]!.value === last.value && last.value !== 0; i--)
-        repeats++;
-      this.vee.set(key, {
-        lastStart: last.intervalStart,
-        lastValue: last.value,
-        intervalSeconds: last.intervalSeconds,
-        repeats,
-        recent: rows.map((r) => r.value),
-      });
-      this.lastSeen.set(
-        meterId,
-        Math.max(this.lastSeen.get(meterId) ?? 0, last.intervalStart + last.intervalSeconds * 1000),
-      );
+      if (this.loaded.has(key) || queued.has(key)) continue;
+      queued.add(key);
+      todo.push([meterId, obis, key]);
     }
+    let next = 0;
+    const reader = async () => {
+      while (next < todo.length) {
+        const [meterId, obis, key] = todo[next++]!;
+        this.apply(key, meterId, await store.recentReadings(meterId, obis, HISTORY));
+        this.loaded.add(key);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, reader));
+  }
+
+  private apply(key: string, meterId: string, rows: StoredMeterReading[]): void {
+    const last = rows.at(-1);
+    if (!last) return;
+    let repeats = 1;
+    for (let i = rows.length - 2; i >= 0 && rows[i]!.value === last.value && last.value !== 0; i--) repeats++;
+    this.vee.set(key, {
+      lastStart: last.intervalStart,
+      lastValue: last.value,
+      intervalSeconds: last.intervalSeconds,
+      repeats,
+      recent: rows.map((r) => r.value),
+    });
+    this.lastSeen.set(
+      meterId,
+      Math.max(this.lastSeen.get(meterId) ?? 0, last.intervalStart + last.intervalSeconds * 1000),
+    );
   }
 }
