@@ -1,6 +1,6 @@
 // Policy checks of the delivery files, used by scripts/delivery/check (one subcommand per check):
 //
-//   node scripts/delivery/policy.ts k8s <rendered.yaml>...          workload and cluster policy
+//   node scripts/delivery/policy.ts k8s <rendered.yaml>...          workload and cluster policy, GRIDOPS_* keys
 //   node scripts/delivery/policy.ts argocd <root> <rendered-dir>     Argo CD project, apps, ownership
 //   node scripts/delivery/policy.ts compose <compose.yaml>           pinned images, limits, checks
 //   node scripts/delivery/policy.ts dockerfile <root>                hadolint-like rules of our own
@@ -11,6 +11,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { checkConfigKeys } from './config-keys.ts';
 
 type Obj = Record<string, unknown>;
 export type K8sObject = {
@@ -675,7 +676,8 @@ export function main(argv: string[]): number {
       const all: string[] = [];
       for (const file of args) {
         const objects = loadObjects(readFileSync(file, 'utf8'));
-        all.push(...checkK8s(objects, relative(process.cwd(), file) || file));
+        const where = relative(process.cwd(), file) || file;
+        all.push(...checkK8s(objects, where), ...checkConfigKeys(objects, where));
         console.log(`${file}: ${objects.length} objects checked`);
       }
       return report(all, 'k8s policy');

@@ -4,7 +4,7 @@ output "eks" {
 }
 
 output "gridops_config" {
-  description = "Store, cache, bus and telemetry settings for the gridops configuration (secrets by ARN)."
+  description = "GRIDOPS_* keys of the environment (env), the sources of the secret files (files, by ARN), endpoints and data-subnet CIDRs."
   value       = module.platform.gridops_config
 }
 

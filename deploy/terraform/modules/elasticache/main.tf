@@ -26,7 +26,7 @@ resource "random_password" "auth" {
 resource "aws_secretsmanager_secret" "auth" {
   #checkov:skip=CKV2_AWS_57:The AUTH token is rotated by Terraform (auth_rotation_id + ROTATE strategy), not by a Secrets Manager Lambda.
   name_prefix             = "${var.name}/redis-auth-"
-  description             = "AUTH token of ${var.name} Redis (GRIDOPS cache credentials)"
+  description             = "AUTH token and rediss:// URL of ${var.name} Redis (GRIDOPS_REDIS_URL)"
   kms_key_id              = module.key.key_arn
   recovery_window_in_days = 30
   tags                    = var.tags
@@ -34,11 +34,14 @@ resource "aws_secretsmanager_secret" "auth" {
 
 resource "aws_secretsmanager_secret_version" "auth" {
   secret_id = aws_secretsmanager_secret.auth.id
+  # url: what gridops reads (GRIDOPS_REDIS_URL, mounted as a file); the token is percent-encoded
+  # there because its special characters (# & $ ...) mean something in a URL.
   secret_string = jsonencode({
     host     = aws_elasticache_replication_group.this.primary_endpoint_address
     port     = 6379
     tls      = true
     password = random_password.auth.result
+    url      = "rediss://:${urlencode(random_password.auth.result)}@${aws_elasticache_replication_group.this.primary_endpoint_address}:6379"
   })
 }
 

@@ -14,7 +14,7 @@ output "port" {
 }
 
 output "auth_secret_arn" {
-  description = "Secrets Manager secret with host, port and AUTH token."
+  description = "Secrets Manager secret with host, port, AUTH token and url (GRIDOPS_REDIS_URL)."
   value       = aws_secretsmanager_secret.auth.arn
 }
 

@@ -9,12 +9,12 @@ output "cluster_name" {
 }
 
 output "bootstrap_brokers_iam" {
-  description = "Bootstrap brokers for IAM auth over TLS (port 9098), for GRIDOPS_* bus settings."
+  description = "Bootstrap brokers for IAM auth over TLS (port 9098); gridops has no IAM auth (it needs a token callback)."
   value       = aws_msk_cluster.this.bootstrap_brokers_sasl_iam
 }
 
 output "bootstrap_brokers_scram" {
-  description = "Bootstrap brokers for SASL/SCRAM over TLS (port 9096), empty unless scram_enabled."
+  description = "Bootstrap brokers for SASL/SCRAM over TLS (port 9096), empty unless scram_enabled; GRIDOPS_KAFKA_BROKERS."
   value       = aws_msk_cluster.this.bootstrap_brokers_sasl_scram
 }
 

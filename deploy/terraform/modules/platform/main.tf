@@ -1,7 +1,8 @@
 # One environment of the platform: network, EKS, PostgreSQL, Redis, Kafka and observability, wired
-# so that only the flows the architecture needs are open: the EKS workloads reach PostgreSQL (5432),
-# Redis (6379, TLS) and Kafka (9098, IAM over TLS); Prometheus scrapes the MSK exporters; nothing
-# is reachable from the internet.
+# so that only the flows the architecture needs are open: the EKS workloads reach PostgreSQL (5432,
+# TLS), Redis (6379, TLS) and Kafka (9098 IAM over TLS; 9096 SASL/SCRAM over TLS when the msk
+# module's scram_enabled is on); Prometheus scrapes the MSK exporters; nothing is reachable from
+# the internet.
 
 module "network" {
   source = "../network"
@@ -121,7 +122,10 @@ resource "terraform_data" "zone_count_check" {
 }
 
 # What the gridops pods may do, through their IRSA role: connect to Kafka with IAM and use the
-# gridops topics and groups, read the Redis AUTH secret, and log in to PostgreSQL with IAM auth.
+# gridops topics and groups (the processors' group is <topic>.processor), read the Redis AUTH
+# secret, and log in to PostgreSQL with IAM auth. gridops itself uses none of it today: it has no
+# IAM auth for Kafka or PostgreSQL, and it reads its PostgreSQL and Redis URLs from mounted files
+# (docs/deploy.md, "Backends"). The role is the least that an IAM-auth path will need.
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
@@ -131,7 +135,7 @@ locals {
   # arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid> -> topic/group ARNs of the same cluster.
   msk_prefix   = replace(local.msk_arn_parts[0], ":cluster", "")
   msk_suffix   = "${local.msk_arn_parts[1]}/${local.msk_arn_parts[2]}"
-  rds_resource = "arn:${data.aws_partition.current.partition}:rds-db:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:dbuser:*/gridops_app"
+  rds_resource = "arn:${data.aws_partition.current.partition}:rds-db:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:dbuser:*/${module.rds.app_username}"
 }
 
 data "aws_iam_policy_document" "gridops" {
@@ -155,7 +159,7 @@ data "aws_iam_policy_document" "gridops" {
   statement {
     sid       = "KafkaGroups"
     actions   = ["kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"]
-    resources = ["${local.msk_prefix}:group/${local.msk_suffix}/gridops-*"]
+    resources = ["${local.msk_prefix}:group/${local.msk_suffix}/gridops.*"]
   }
 
   statement {

@@ -21,31 +21,50 @@ output "eks" {
 }
 
 output "gridops_config" {
-  description = "Connection settings for the gridops config (GRIDOPS_* variables / ConfigMap); secrets are referenced by ARN, never inlined."
+  description = "The gridops configuration of the environment: GRIDOPS_* keys as `gridops run --help` names them, and where each secret file comes from (secrets by ARN, never inlined)."
   value = {
-    store = {
-      engine     = "postgres"
-      host       = module.rds.address
-      port       = module.rds.port
-      database   = module.rds.database_name
-      user       = "gridops_app"
-      auth       = "iam"
-      tls        = "verify-full"
-      secret_arn = module.rds.master_user_secret_arn
+    # Non-secret keys, for the Kubernetes overlay's ConfigMap or an env file, as they are.
+    env = {
+      GRIDOPS_BUS = "kafka"
+      # SASL/SCRAM over TLS (9096): empty unless the msk module's scram_enabled is on, and gridops
+      # cannot use it before the Kafka adapter's TLS and SASL options become config keys; IAM (9098)
+      # is not supported at all (docs/deploy.md, "Known gaps").
+      GRIDOPS_KAFKA_BROKERS                 = module.msk.bootstrap_brokers_scram
+      GRIDOPS_KAFKA_TOPIC                   = "gridops.readings"
+      GRIDOPS_KAFKA_REPLICATION             = tostring(min(3, var.sizing.kafka_broker_count))
+      GRIDOPS_BUS_PARTITIONS                = "12"
+      GRIDOPS_STORE                         = "postgres"
+      GRIDOPS_POSTGRES_SSLMODE              = "verify-full"
+      GRIDOPS_POSTGRES_POOL_MAX             = "10"
+      GRIDOPS_POSTGRES_STATEMENT_TIMEOUT_MS = "30000"
+      GRIDOPS_CACHE                         = "redis"
     }
-    cache = {
-      engine     = "redis"
-      host       = module.elasticache.primary_endpoint
-      port       = module.elasticache.port
-      tls        = true
-      secret_arn = module.elasticache.auth_secret_arn
+    # Files that the deployment mounts and points these keys at, and what goes into each.
+    files = {
+      GRIDOPS_POSTGRES_URL_FILE = {
+        secret_arn = module.rds.app_secret_arn
+        json_key   = "url"
+      }
+      GRIDOPS_REDIS_URL_FILE = {
+        secret_arn = module.elasticache.auth_secret_arn
+        json_key   = "url"
+      }
+      GRIDOPS_POSTGRES_CA_FILE = {
+        download = "https://truststore.pki.rds.amazonaws.com/${data.aws_region.current.region}/${data.aws_region.current.region}-bundle.pem"
+      }
     }
-    bus = {
-      engine            = "kafka"
-      bootstrap_brokers = module.msk.bootstrap_brokers_iam
-      auth              = "aws-msk-iam"
-      tls               = true
+    postgres = {
+      host     = module.rds.address
+      port     = module.rds.port
+      database = module.rds.database_name
+      user     = module.rds.app_username
     }
+    redis = {
+      host = module.elasticache.primary_endpoint
+      port = module.elasticache.port
+    }
+    # For the egress NetworkPolicy of the overlay (allow-data-stores).
+    data_subnet_cidrs = var.data_subnet_cidrs
     telemetry = {
       prometheus_remote_write_url = module.observability.prometheus_remote_write_url
       grafana_endpoint            = module.observability.grafana_endpoint

@@ -1,6 +1,7 @@
 # PostgreSQL 16 on RDS: private, encrypted with a customer-managed key, TLS enforced, master
-# password generated and rotated by RDS in Secrets Manager, backups with point-in-time recovery,
-# Performance Insights, enhanced monitoring and logs exported to encrypted log groups.
+# password generated and rotated by RDS in Secrets Manager, the application's login kept in a
+# secret of its own, backups with point-in-time recovery, Performance Insights, enhanced
+# monitoring and logs exported to encrypted log groups.
 
 data "aws_partition" "current" {}
 
@@ -175,4 +176,41 @@ resource "aws_db_instance" "this" {
   tags = var.tags
 
   depends_on = [aws_cloudwatch_log_group.exports]
+}
+
+# The application's login (app_username): a password generated here and kept in Secrets Manager
+# with the connection URL that gridops reads (GRIDOPS_POSTGRES_URL, mounted as a file). Never the
+# master credentials, which RDS rotates under the application's feet. Terraform does not reach the
+# private database, so the role is created once by hand with this password (docs/deploy.md,
+# "Backends"); it must not be granted rds_iam, which would refuse its password.
+resource "random_password" "app" {
+  length = 48
+  # Letters and digits only: the password goes into a URL as is.
+  special = false
+  # Bumping app_login_rotation_id generates a new password; run ALTER ROLE with it, then roll
+  # the pods (they read the URL at start).
+  keepers = {
+    rotation = var.app_login_rotation_id
+  }
+}
+
+resource "aws_secretsmanager_secret" "app" {
+  #checkov:skip=CKV2_AWS_57:The application password is rotated by Terraform (app_login_rotation_id) with an ALTER ROLE, not by a Secrets Manager Lambda.
+  name_prefix             = "${var.name}/postgres-app-"
+  description             = "Login and connection URL of ${var.app_username} on ${var.name} (GRIDOPS_POSTGRES_URL)"
+  kms_key_id              = module.key.key_arn
+  recovery_window_in_days = 30
+  tags                    = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "app" {
+  secret_id = aws_secretsmanager_secret.app.id
+  secret_string = jsonencode({
+    username = var.app_username
+    password = random_password.app.result
+    host     = aws_db_instance.this.address
+    port     = aws_db_instance.this.port
+    dbname   = aws_db_instance.this.db_name
+    url      = "postgres://${var.app_username}:${random_password.app.result}@${aws_db_instance.this.address}:${aws_db_instance.this.port}/${aws_db_instance.this.db_name}"
+  })
 }

@@ -1,5 +1,5 @@
 output "endpoint" {
-  description = "host:port of the primary, for GRIDOPS_* store settings."
+  description = "host:port of the primary."
   value       = aws_db_instance.this.endpoint
 }
 
@@ -16,6 +16,16 @@ output "port" {
 output "database_name" {
   description = "Name of the initial database."
   value       = aws_db_instance.this.db_name
+}
+
+output "app_username" {
+  description = "PostgreSQL role of the application."
+  value       = var.app_username
+}
+
+output "app_secret_arn" {
+  description = "Secrets Manager secret of the application login: username, password, host, port, dbname and url (GRIDOPS_POSTGRES_URL)."
+  value       = aws_secretsmanager_secret.app.arn
 }
 
 output "master_user_secret_arn" {

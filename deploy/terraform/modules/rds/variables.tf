@@ -105,6 +105,23 @@ variable "master_username" {
   default     = "gridops_admin"
 }
 
+variable "app_username" {
+  description = "PostgreSQL role of the application (gridops); its password is generated here, kept in Secrets Manager."
+  type        = string
+  default     = "gridops_app"
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.app_username))
+    error_message = "app_username must be a lower-case PostgreSQL identifier (letters, digits, underscores)."
+  }
+}
+
+variable "app_login_rotation_id" {
+  description = "Change this value (e.g. to the date) to generate a new application password."
+  type        = string
+  default     = "initial"
+}
+
 variable "performance_insights_retention_days" {
   description = "Retention of Performance Insights data (7 is free; 31 x n months otherwise)."
   type        = number
