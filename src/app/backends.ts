@@ -23,6 +23,8 @@ export type BusSettings =
       partitions: number;
       replication: number;
       clientId: string;
+      tls?: boolean | { caFile: string };
+      sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string };
     };
 
 export type StoreSettings =
@@ -54,7 +56,7 @@ export function busSettings(config: Config, role: string): BusSettings {
     .split(',')
     .map((b) => b.trim())
     .filter((b) => b !== '');
-  return {
+  const settings: BusSettings = {
     kind: 'kafka',
     brokers,
     topic: config.kafkaTopic,
@@ -62,6 +64,16 @@ export function busSettings(config: Config, role: string): BusSettings {
     replication: config.kafkaReplication,
     clientId: `gridops-${role}`,
   };
+  if (config.kafkaTls) settings.tls = config.kafkaCaFile ? { caFile: config.kafkaCaFile } : true;
+  if (config.kafkaSaslMechanism !== 'none') {
+    const why = `kafkaSaslMechanism=${config.kafkaSaslMechanism}`;
+    settings.sasl = {
+      mechanism: config.kafkaSaslMechanism.toUpperCase() as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512',
+      username: required(config.kafkaSaslUsername, 'kafkaSaslUsername', why),
+      password: required(config.kafkaSaslPassword, 'kafkaSaslPassword', why),
+    };
+  }
+  return settings;
 }
 
 export function storeSettings(config: Config): StoreSettings {

@@ -65,9 +65,10 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
     logger.warn('no API keys configured: every non-health endpoint answers 401 (set GRIDOPS_API_KEYS)');
 
   const dataFile = (name: string) => join(config.dataDir, name);
-  const bus = busSettings(config, targets.join('-'));
-  const store = storeSettings(config);
-  const group = processorGroup(bus);
+  // Settings are checked only where a module opens them: an ingest-only process needs no store URL.
+  const bus = () => busSettings(config, targets.join('-'));
+  const store = () => storeSettings(config);
+  const group = () => processorGroup(bus());
   let topology: Topology = emptyTopology();
   let producer: BusProducer | undefined;
   let reader: StoreReader | undefined;
@@ -130,7 +131,7 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
     }),
     bus: () => ({
       async init() {
-        producer = await openProducer(bus, logger.child({ module: 'bus' }));
+        producer = await openProducer(bus(), logger.child({ module: 'bus' }));
       },
       async stop() {
         await producer?.close();
@@ -138,7 +139,7 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
     }),
     store: () => ({
       async init() {
-        reader = await openStoreReader(store);
+        reader = await openStoreReader(store());
       },
       async stop() {
         await reader?.close();
@@ -158,7 +159,7 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
         );
         // Ingest refreshes the lag on every batch; this keeps it true when traffic stops.
         void producer
-          ?.lag(group)
+          ?.lag(group())
           .then((lag) => metrics.busLag.set(lag))
           .catch((err: unknown) => logger.warn({ err }, 'bus lag read failed'));
       };
@@ -177,7 +178,7 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
         init() {
           drain = registerIngestRoutes(http, {
             producer: producer!,
-            group,
+            group: group(),
             metrics,
             maxBatchItems: config.maxBatchItems,
             maxBusLag: config.maxBusLag,
@@ -189,8 +190,8 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
     processor: () =>
       createProcessorModule({
         workerData: {
-          bus,
-          store,
+          bus: bus(),
+          store: store(),
           topologyFile: config.topologyFile,
           batchSize: config.processorBatch,
           logLevel: config.logLevel,

@@ -109,6 +109,37 @@ export const CONFIG_SCHEMA = {
     env: 'GRIDOPS_KAFKA_REPLICATION',
     parse: int(1, 16),
   },
+  kafkaTls: {
+    doc: 'TLS to the Kafka brokers (Amazon MSK: port 9094 for TLS, 9096 for SASL/SCRAM over TLS).',
+    default: false,
+    env: 'GRIDOPS_KAFKA_TLS',
+    parse: bool,
+  },
+  kafkaCaFile: {
+    doc: "PEM CA bundle for the brokers' certificates when not signed by a public CA.",
+    default: '',
+    env: 'GRIDOPS_KAFKA_CA_FILE',
+    parse: str,
+  },
+  kafkaSaslMechanism: {
+    doc: 'SASL mechanism: none, plain, scram-sha-256 or scram-sha-512 (MSK SCRAM: scram-sha-512).',
+    default: 'none' as const,
+    env: 'GRIDOPS_KAFKA_SASL_MECHANISM',
+    parse: oneOf('none', 'plain', 'scram-sha-256', 'scram-sha-512'),
+  },
+  kafkaSaslUsername: {
+    doc: 'SASL user name.',
+    default: '',
+    env: 'GRIDOPS_KAFKA_SASL_USERNAME',
+    parse: str,
+  },
+  kafkaSaslPassword: {
+    doc: 'SASL password; secret: env or GRIDOPS_KAFKA_SASL_PASSWORD_FILE only.',
+    default: '',
+    env: 'GRIDOPS_KAFKA_SASL_PASSWORD',
+    parse: str,
+    secret: true,
+  },
   storeBackend: {
     doc: 'Store implementation: sqlite (embedded) or postgres (GRIDOPS_POSTGRES_URL).',
     default: 'sqlite' as const,
@@ -252,4 +283,5 @@ export const CONFIG_SCHEMA = {
 } satisfies Record<string, KeySpec<unknown>>;
 
 export type ConfigKey = keyof typeof CONFIG_SCHEMA;
-export type Config = { -readonly [K in ConfigKey]: (typeof CONFIG_SCHEMA)[K]['default'] };
+// Typed by what each key's parser returns (e.g. a union of allowed values), not by its default.
+export type Config = { -readonly [K in ConfigKey]: ReturnType<(typeof CONFIG_SCHEMA)[K]['parse']> };
