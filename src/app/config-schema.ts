@@ -1,6 +1,6 @@
 // Every configuration key in one place: its doc, default, environment variable and parser
-// (Practica's config pattern). `gridops run --help` and docs/configuration.md are printed
-// from this table, so a key cannot exist without documentation.
+// (Practica's config pattern). `gridops run --help` prints this table, and the delivery checks
+// (scripts/delivery/config-keys.ts) read it, so a key cannot exist without documentation.
 
 export type Parser<T> = (raw: string) => T;
 
