@@ -49,7 +49,10 @@ test('the key table: secrets and their _FILE forms, no invented names', () => {
   assert.ok(SECRET_KEYS.has('GRIDOPS_POSTGRES_URL') && SECRET_KEYS.has('GRIDOPS_REDIS_URL'));
   assert.ok(KNOWN_KEYS.has('GRIDOPS_POSTGRES_URL_FILE') && KNOWN_KEYS.has('GRIDOPS_REDIS_URL_FILE'));
   assert.ok(KNOWN_KEYS.has('GRIDOPS_POSTGRES_CA_FILE') && KNOWN_KEYS.has('GRIDOPS_KAFKA_REPLICATION'));
-  assert.ok(!KNOWN_KEYS.has('GRIDOPS_PG_HOST') && !KNOWN_KEYS.has('GRIDOPS_KAFKA_CA_FILE'));
+  assert.ok(!KNOWN_KEYS.has('GRIDOPS_PG_HOST') && !KNOWN_KEYS.has('GRIDOPS_KAFKA_AUTH'));
+  assert.ok(
+    SECRET_KEYS.has('GRIDOPS_KAFKA_SASL_PASSWORD') && KNOWN_KEYS.has('GRIDOPS_KAFKA_SASL_PASSWORD_FILE'),
+  );
 });
 
 test('split targets on the real column with mounted secret files pass', () => {
