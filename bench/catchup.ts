@@ -7,17 +7,10 @@ import { join } from 'node:path';
 import { startGridops, type GridopsProcess } from '../test/support/gridops-process.ts';
 import { pgSchema } from '../test/support/engines.ts';
 import { generateFleet, writeTopology } from '../src/simulator/index.ts';
-import { openProducer } from '../src/app/backends.ts';
 import type { Bench } from './harness.ts';
+import { BENCH_KEY, benchProducer, need, realColumnEnv } from './engines.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function need(name: string): string {
-  const v = process.env[name];
-  if (!v)
-    throw new Error(`${name} unset: run scripts/services/up and source /tmp/gridops-services/env first`);
-  return v;
-}
 
 /** Posts `rate` readings every second (interval-major over the fleet) until stopped. */
 function steadyLoad(
@@ -90,28 +83,10 @@ export const catchupBench: Bench = {
     writeTopology(join(dir, 'data', 'topology.json'), topology);
     const schema = await pgSchema(baseUrl);
     const topic = `gridops.bench.catchup.${Date.now()}`;
-    const key = 'bench-key';
-    const env = {
-      GRIDOPS_DATA_DIR: join(dir, 'data'),
-      GRIDOPS_API_KEYS: key,
-      GRIDOPS_PORT: '0',
-      GRIDOPS_LOG_LEVEL: 'warn',
-      GRIDOPS_BUS: 'kafka',
-      GRIDOPS_KAFKA_BROKERS: brokers,
-      GRIDOPS_KAFKA_TOPIC: topic,
-      GRIDOPS_STORE: 'postgres',
-      GRIDOPS_POSTGRES_URL: schema.url,
-      GRIDOPS_BUS_PARTITIONS: '8',
-    };
+    const key = BENCH_KEY;
+    const env = realColumnEnv({ dataDir: join(dir, 'data'), brokers, topic, postgresUrl: schema.url });
     const group = `${topic}.processor`;
-    const producer = await openProducer({
-      kind: 'kafka',
-      brokers: brokers.split(','),
-      topic,
-      partitions: 8,
-      replication: 1,
-      clientId: 'bench',
-    });
+    const producer = await benchProducer(brokers, topic);
     let processor: GridopsProcess | undefined;
     let ingest: GridopsProcess | undefined;
     try {

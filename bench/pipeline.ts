@@ -11,19 +11,13 @@ import pg from 'pg';
 import { startGridops, type GridopsProcess } from '../test/support/gridops-process.ts';
 import { pgSchema } from '../test/support/engines.ts';
 import { generateFleet, writeTopology } from '../src/simulator/index.ts';
-import { openProducer, openStoreWriter } from '../src/app/backends.ts';
+import { openStoreWriter } from '../src/app/backends.ts';
 import { encodeReading } from '../src/adapters/bus/reading-codec.ts';
 import { peakRssMb, type Bench } from './harness.ts';
+import { BENCH_KEY, benchProducer, need, realColumnEnv } from './engines.ts';
 import { makeRows, postAll, type Row } from './batches.ts';
 
 const KAFKA_RUN = fileURLToPath(new URL('../scripts/services/kafka-run', import.meta.url));
-
-function need(name: string): string {
-  const v = process.env[name];
-  if (!v)
-    throw new Error(`${name} unset: run scripts/services/up and source /tmp/gridops-services/env first`);
-  return v;
-}
 
 /** COPY of the same rows into meter_readings of a freshly migrated schema, day partitions made. */
 async function copyBaseline(
@@ -87,14 +81,7 @@ async function kafkaPerf(
   log: (l: string) => void,
 ): Promise<number> {
   const topic = `gridops.bench.perf.${Date.now()}`;
-  const p = await openProducer({
-    kind: 'kafka',
-    brokers: brokers.split(','),
-    topic,
-    partitions: 8,
-    replication: 1,
-    clientId: 'bench',
-  });
+  const p = await benchProducer(brokers, topic);
   await p.close();
   log(`kafka-producer-perf-test: ${records} records of ${size} bytes to ${topic}`);
   const out = execFileSync(
@@ -169,28 +156,10 @@ export const pipelineBench: Bench = {
       bodies.push(JSON.stringify(rows.slice(i, i + batchSize)));
     const schema = await pgSchema(baseUrl);
     const topic = `gridops.bench.pipeline.${Date.now()}`;
-    const key = 'bench-key';
-    const env = {
-      GRIDOPS_DATA_DIR: join(dir, 'data'),
-      GRIDOPS_API_KEYS: key,
-      GRIDOPS_PORT: '0',
-      GRIDOPS_LOG_LEVEL: 'warn',
-      GRIDOPS_BUS: 'kafka',
-      GRIDOPS_KAFKA_BROKERS: brokers,
-      GRIDOPS_KAFKA_TOPIC: topic,
-      GRIDOPS_STORE: 'postgres',
-      GRIDOPS_POSTGRES_URL: schema.url,
-      GRIDOPS_BUS_PARTITIONS: '8',
-    };
+    const key = BENCH_KEY;
+    const env = realColumnEnv({ dataDir: join(dir, 'data'), brokers, topic, postgresUrl: schema.url });
     const procs: GridopsProcess[] = [];
-    const producer = await openProducer({
-      kind: 'kafka',
-      brokers: brokers.split(','),
-      topic,
-      partitions: 8,
-      replication: 1,
-      clientId: 'bench',
-    });
+    const producer = await benchProducer(brokers, topic);
     try {
       for (let i = 0; i < Number(args.processors ?? 1); i++)
         procs.push(await startGridops(['run', '--target=processor'], env, 60_000));
