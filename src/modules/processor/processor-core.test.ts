@@ -137,3 +137,51 @@ test('undecodable records are dead-lettered with the reason, the rest is process
   assert.match(dead[0]!.reason, /undecodable: not a reading record/);
   assert.equal(stats.meters, 1);
 });
+
+/** Once armed, fails the next write of one kind (a store outage), then stores like MemoryStore. */
+class FlakyStore extends MemoryStore {
+  private readonly failing: 'writeBatch' | 'writeEvents';
+  armed = false;
+  constructor(failing: 'writeBatch' | 'writeEvents') {
+    super();
+    this.failing = failing;
+  }
+  private fail(what: string) {
+    if (this.failing !== what || !this.armed) return;
+    this.armed = false;
+    throw new Error('store unavailable');
+  }
+  override async writeBatch(b: StoreBatch) {
+    this.fail('writeBatch');
+    return super.writeBatch(b);
+  }
+  override async writeEvents(e: GridEvent[]) {
+    this.fail('writeEvents');
+    return super.writeEvents(e);
+  }
+}
+
+for (const failing of ['writeBatch', 'writeEvents'] as const) {
+  test(`a batch redelivered after a failed ${failing} is judged as it was the first time`, async () => {
+    const batches = [
+      meters.map((m) => rec(meter(m, 0))),
+      // A gap (slot 1 missing) to estimate, and voltage samples that feed the anomaly windows.
+      [...meters.map((m) => rec(meter(m, 2))), ...[0, 1, 2].map((i) => rec(volt(i, 230)))],
+    ];
+    const reference = new MemoryStore();
+    const refCore = new ProcessorCore(topology, reference);
+    for (const b of batches) await refCore.process(b);
+
+    const store = new FlakyStore(failing);
+    const core = new ProcessorCore(topology, store);
+    await core.process(batches[0]!);
+    store.armed = true;
+    await assert.rejects(core.process(batches[1]!), /store unavailable/);
+    const { stats } = await core.process(batches[1]!); // the bus delivers it again
+    assert.equal(stats.vee.duplicate, undefined);
+    assert.equal(stats.vee.estimated, meters.length);
+    const stored = store.batches.at(-1)!.meterReadings;
+    assert.deepEqual(stored, reference.batches.at(-1)!.meterReadings);
+    assert.ok(stored.every((r) => (r.quality & Quality.DUPLICATE) === 0));
+  });
+}

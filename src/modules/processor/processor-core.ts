@@ -13,6 +13,7 @@ import type { ConsumedRecord } from '../../adapters/bus/bus.ts';
 import { decodeReading } from '../../adapters/bus/reading-codec.ts';
 import type { StoreBatch, StoreWriter } from '../../adapters/store/store.ts';
 import { SeriesTracker } from './series-tracker.ts';
+import { JournaledMap } from './journaled-map.ts';
 
 export interface BatchStats {
   records: number;
@@ -43,14 +44,34 @@ export class ProcessorCore {
   private readonly state = new SeriesTracker();
   private watermark: number | null = null;
   /** Newest interval end seen per bus partition; their minimum is the low watermark. */
-  private readonly partitionHigh = new Map<number, number>();
+  private readonly partitionHigh = new JournaledMap<number, number>();
 
   constructor(topology: Topology, store: StoreWriter) {
     this.topology = topology;
     this.store = store;
   }
 
+  /**
+   * Processes and stores one batch. When anything fails, the state is put back as it was before
+   * the batch, so the bus can deliver the same batch again and it is judged the same way.
+   */
   async process(records: ConsumedRecord[]): Promise<{ stats: BatchStats; dead: DeadLetter[] }> {
+    const watermark = this.watermark;
+    this.partitionHigh.begin();
+    try {
+      const out = await this.processOnce(records);
+      this.partitionHigh.commit();
+      this.state.commit();
+      return out;
+    } catch (err) {
+      this.watermark = watermark;
+      this.partitionHigh.rollback();
+      this.state.rollback();
+      throw err;
+    }
+  }
+
+  private async processOnce(records: ConsumedRecord[]): Promise<{ stats: BatchStats; dead: DeadLetter[] }> {
     const started = performance.now();
     const stats: BatchStats = {
       records: records.length,
@@ -84,6 +105,7 @@ export class ProcessorCore {
         .filter((r) => r.kind === 'meter' && this.topology.meterById.has(r.meterId))
         .map((r) => [(r as MeterReading).meterId, (r as MeterReading).obis] as [string, string]),
     );
+    this.state.begin();
     for (const r of readings) {
       if (r.kind === 'meter') {
         if (!this.topology.meterById.has(r.meterId)) batch.unknown.push(r);

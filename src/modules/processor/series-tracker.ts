@@ -1,23 +1,51 @@
 // Per-series state the processor keeps between batches: VEE history per (meter, channel),
 // anomaly windows per series, power-quality windows per sensor, and last-seen / last-gasp times
 // for outage detection. Lost on restart by design: VEE history is reloaded from the store on
-// first sight of a series, the rest rebuilds from the stream.
+// first sight of a series, the rest rebuilds from the stream. Changes made while processing a
+// batch are journaled, so a batch whose store write failed can be undone and met afresh.
 import type { SeriesState } from '../../domain/vee.ts';
 import type { AnomalyState } from '../../domain/anomaly.ts';
 import type { PqState } from '../../domain/power-quality.ts';
 import type { StoreWriter, StoredMeterReading } from '../../adapters/store/store.ts';
+import { JournaledMap } from './journaled-map.ts';
 
 const HISTORY = 16;
 
 export class SeriesTracker {
-  readonly vee = new Map<string, SeriesState>();
-  readonly anomaly = new Map<string, AnomalyState>();
+  readonly vee = new JournaledMap<string, SeriesState>();
+  readonly anomaly = new JournaledMap<string, AnomalyState>();
   /** Length of the current anomalous run per series, signed by its direction (0: normal). */
-  readonly anomalySign = new Map<string, number>();
-  readonly pq = new Map<string, PqState>();
-  readonly lastSeen = new Map<string, number>();
-  readonly lastGasp = new Map<string, number>();
+  readonly anomalySign = new JournaledMap<string, number>();
+  readonly pq = new JournaledMap<string, PqState>();
+  readonly lastSeen = new JournaledMap<string, number>();
+  readonly lastGasp = new JournaledMap<string, number>();
   private readonly loaded = new Set<string>();
+  private readonly journaled = [
+    this.vee,
+    this.anomaly,
+    this.anomalySign,
+    this.pq,
+    this.lastSeen,
+    this.lastGasp,
+  ];
+
+  /**
+   * Starts journaling changes. Called after preload: what preload read is the store's truth and
+   * stays whatever becomes of the batch.
+   */
+  begin(): void {
+    for (const m of this.journaled) m.begin();
+  }
+
+  /** The batch is stored: its changes stay. */
+  commit(): void {
+    for (const m of this.journaled) m.commit();
+  }
+
+  /** The batch was not stored: every change since begin() is undone. */
+  rollback(): void {
+    for (const m of this.journaled) m.rollback();
+  }
 
   /**
    * Loads VEE history from the store for series seen for the first time since start. Several
