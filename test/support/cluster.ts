@@ -9,6 +9,7 @@ import pg from 'pg';
 import { startGridops, type GridopsProcess } from './gridops-process.ts';
 import { generateFleet, writeTopology } from '../../src/simulator/index.ts';
 import type { TopologyFile } from '../../src/domain/topology.ts';
+import { Quality } from '../../src/domain/readings.ts';
 import {
   compareRollups,
   READINGS_SQL,
@@ -160,6 +161,10 @@ export async function verifyPostgres(
     assert.equal(wrong, 0, 'with its acknowledged value');
     assert.equal(readings.length, acked.size, 'and nothing else: no reading stored twice or invented');
     assert.ok(Math.abs(storedSum - checksum) < 1e-6 * Math.max(1, checksum), 'value checksum matches');
+    // Every key was sent once, and the first stored copy wins: a reading stored flagged as a
+    // duplicate means a redelivered batch was judged against state its failed first try left.
+    const flagged = readings.filter((r) => (r.quality & Quality.DUPLICATE) !== 0).length;
+    assert.equal(flagged, 0, 'no reading stored flagged DUPLICATE');
     const { mismatches, compared } = compareRollups(readings, rollups, topology);
     assert.ok(compared > 0);
     assert.deepEqual(mismatches.slice(0, 5), [], 'rollups equal a recomputation from the readings');
