@@ -2,7 +2,7 @@
 // MAD. Median/MAD rather than mean/stddev so that the anomalies themselves (and meter
 // glitches) do not inflate the yardstick. State is per series: pooling voltage (~230) with
 // frequency (~50), or one meter with another, would make every value look anomalous.
-import { median } from './stats.ts';
+import { absoluteDeviations, median } from './stats.ts';
 
 export interface AnomalyState {
   values: number[];
@@ -42,9 +42,9 @@ export function robustScore(history: readonly number[], value: number): number {
 export function robustStats(history: readonly number[]): { median: number; scale: number } | undefined {
   if (history.length < MIN_HISTORY) return undefined;
   const m = median(history);
-  const deviations = history.map((x) => Math.abs(x - m));
-  let spread = median(deviations) * MAD_SCALE;
-  if (spread === 0) spread = (deviations.reduce((a, d) => a + d, 0) / deviations.length) * MEAN_AD_SCALE;
+  const deviations = absoluteDeviations(history, m);
+  let spread = deviations.median * MAD_SCALE;
+  if (spread === 0) spread = deviations.mean * MEAN_AD_SCALE;
   return { median: m, scale: Math.max(spread, RELATIVE_FLOOR * Math.abs(m), ABSOLUTE_FLOOR) };
 }
 

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { median } from './stats.ts';
+import fc from 'fast-check';
+import { absoluteDeviations, median } from './stats.ts';
+
+const sortedMedian = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
 
 test('median of odd, even, unsorted and empty lists', () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -10,4 +17,30 @@ test('median of odd, even, unsorted and empty lists', () => {
   const input = [3, 1, 2];
   median(input);
   assert.deepEqual(input, [3, 1, 2]); // not sorted in place
+});
+
+test('median equals the middle of the sorted list (many repeats, any length)', () => {
+  const value = fc.oneof(
+    fc.integer({ min: -5, max: 5 }),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+  );
+  fc.assert(
+    fc.property(fc.array(value, { minLength: 1, maxLength: 600 }), (xs) => {
+      const [got, want] = [median(xs), sortedMedian(xs)];
+      assert.ok(got === want, `median ${got}, sorted middle ${want}`); // === so that -0 equals 0
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('absoluteDeviations: median and mean of |x - center|, input untouched', () => {
+  const xs = [1, 2, 3, 4, 100];
+  assert.deepEqual(absoluteDeviations(xs, 3), { median: 1, mean: (2 + 1 + 0 + 1 + 97) / 5 });
+  assert.deepEqual(xs, [1, 2, 3, 4, 100]);
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 1, maxLength: 200 }), (xs) => {
+      const m = sortedMedian(xs);
+      assert.equal(absoluteDeviations(xs, m).median, sortedMedian(xs.map((x) => Math.abs(x - m))));
+    }),
+  );
 });

@@ -1,9 +1,70 @@
 // Small order statistics shared by the streaming rules (VEE spikes, robust anomaly scores).
+// They run once or twice per reading on windows of about a hundred values, so they select in
+// a reused scratch buffer (O(n), nothing allocated) instead of sorting a copy (O(n log n) and
+// a short-lived array per call, which kept the processor's garbage collector busy).
+
+let scratch = new Float64Array(256);
+
+function scratchFor(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
+  return scratch;
+}
+
+/** Reorders a[left..right] so that a[k] holds the value it would have if sorted (quickselect). */
+function select(a: Float64Array, k: number, left: number, right: number): void {
+  while (left < right) {
+    const pivot = a[(left + right) >> 1]!;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = t;
+      }
+    }
+    // Now a[left..j] <= pivot <= a[i..right], and everything between equals the pivot.
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return;
+  }
+}
+
+/** Median of a[0..n), reordering that range. */
+function medianInPlace(a: Float64Array, n: number): number {
+  const mid = n >> 1;
+  select(a, mid, 0, n - 1);
+  if (n % 2 === 1) return a[mid]!;
+  // Everything left of mid is <= a[mid]; the largest of it is the lower middle value.
+  let lower = a[0]!;
+  for (let i = 1; i < mid; i++) if (a[i]! > lower) lower = a[i]!;
+  return (lower + a[mid]!) / 2;
+}
 
 /** Median of the values; NaN for an empty list. Does not reorder the input. */
 export function median(values: readonly number[]): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const n = values.length;
+  if (n === 0) return NaN;
+  const a = scratchFor(n);
+  for (let i = 0; i < n; i++) a[i] = values[i]!;
+  return medianInPlace(a, n);
+}
+
+/** Median and mean of |x - center| over the values; NaN for an empty list. */
+export function absoluteDeviations(
+  values: readonly number[],
+  center: number,
+): { median: number; mean: number } {
+  const n = values.length;
+  if (n === 0) return { median: NaN, mean: NaN };
+  const a = scratchFor(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const d = Math.abs(values[i]! - center);
+    a[i] = d;
+    sum += d;
+  }
+  return { median: medianInPlace(a, n), mean: sum / n };
 }

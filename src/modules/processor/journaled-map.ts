@@ -4,11 +4,17 @@
 // the replayed readings look like duplicates of themselves (flagged DUPLICATE, their gap
 // estimates never made) and anomaly windows count them twice.
 export class JournaledMap<K, V> extends Map<K, V> {
-  /** Value of each key before its first change since begin() (undefined: it was absent). */
-  private journal: Map<K, V | undefined> | undefined;
+  /**
+   * Every change since begin(), oldest first: the key and its value before the change
+   * (undefined: absent). Two arrays rather than a map of first values: a push is cheaper than
+   * a lookup, and this runs several times per reading.
+   */
+  private keysBefore: K[] | undefined;
+  private valuesBefore: (V | undefined)[] = [];
 
   begin(): void {
-    this.journal = new Map();
+    this.keysBefore = [];
+    this.valuesBefore = [];
   }
 
   override set(key: K, value: V): this {
@@ -28,21 +34,27 @@ export class JournaledMap<K, V> extends Map<K, V> {
 
   /** Keeps the changes made since begin(). */
   commit(): void {
-    this.journal = undefined;
+    this.keysBefore = undefined;
+    this.valuesBefore = [];
   }
 
   /** Undoes the changes made since begin(); a no-op outside begin()/commit(). */
   rollback(): void {
-    const journal = this.journal;
-    this.journal = undefined;
-    if (!journal) return;
-    for (const [key, before] of journal) {
-      if (before === undefined) super.delete(key);
-      else super.set(key, before);
+    const keys = this.keysBefore;
+    const values = this.valuesBefore;
+    this.commit();
+    if (!keys) return;
+    // Newest first, so each key ends on the value it had before its first change.
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const before = values[i];
+      if (before === undefined) super.delete(keys[i]!);
+      else super.set(keys[i]!, before);
     }
   }
 
   private remember(key: K): void {
-    if (this.journal && !this.journal.has(key)) this.journal.set(key, super.get(key));
+    if (!this.keysBefore) return;
+    this.keysBefore.push(key);
+    this.valuesBefore.push(super.get(key));
   }
 }

@@ -196,7 +196,8 @@ export class ProcessorCore {
    * the window holds that hour over the past days.
    */
   private scoreSeasonal(key: string, ts: number, value: number) {
-    return this.score(`${key}|h${new Date(ts).getUTCHours()}`, value);
+    const hour = Math.floor(ts / 3_600_000) % 24; // UTC hour, without a Date per reading
+    return this.score(`${key}|h${hour < 0 ? hour + 24 : hour}`, value);
   }
 
   /**
