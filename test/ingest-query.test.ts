@@ -1,6 +1,8 @@
 // Ingest -> processor -> query through app.inject(), on the real embedded adapters.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { AUTH, eventually, meterItem, startTestApp, type TestApp } from './support/test-app.ts';
 
 let app: TestApp;
@@ -149,4 +151,27 @@ test('a transformer loaded past its nameplate raises one overload event per quar
   assert.equal(events.length, 1);
   assert.equal(events[0]!.start, '2026-11-25T18:00:00.000Z');
   assert.ok(Math.abs(events[0]!.value - 1.5) < 0.01, `loading ratio ${events[0]!.value}`);
+});
+
+test('ingest keys bus records by transformer, so one processor sees a whole transformer', async () => {
+  const ingest = await startTestApp({ target: 'ingest' });
+  try {
+    const [a, b] = ingest.topology.meters;
+    const items = [meterItem(a!.id, Q, 0.1), meterItem(b!.id, Q, 0.2), meterItem('MTR-NOT-THERE', Q, 0.3)];
+    const res = await ingest.http.inject({
+      method: 'POST',
+      url: '/v1/readings',
+      headers: AUTH,
+      payload: items,
+    });
+    assert.equal(res.statusCode, 202, res.body);
+    const db = new DatabaseSync(join(ingest.dir, 'data', 'bus.db'), { readOnly: true });
+    const keys = (db.prepare('SELECT keys FROM bus_log').all() as { keys: string }[])
+      .flatMap((r) => r.keys.split('\n'))
+      .sort();
+    db.close();
+    assert.deepEqual(keys, [a!.transformer_id, b!.transformer_id, 'MTR-NOT-THERE'].sort());
+  } finally {
+    await ingest.close();
+  }
 });

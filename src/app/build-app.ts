@@ -180,6 +180,7 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
             producer: producer!,
             group: group(),
             metrics,
+            topology: () => topology,
             maxBatchItems: config.maxBatchItems,
             maxBusLag: config.maxBusLag,
           }).drain;

@@ -8,7 +8,7 @@ export const MODULE_DEPENDENCIES = {
   store: [],
   cache: [],
   kpi: ['store', 'topology'],
-  ingest: ['server', 'bus'],
+  ingest: ['server', 'bus', 'topology'],
   processor: ['server', 'bus', 'topology', 'kpi', 'cache'],
   query: ['server', 'store', 'cache', 'topology'],
   simulator: ['server', 'topology', 'ingest'],

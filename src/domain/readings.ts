@@ -91,11 +91,6 @@ export interface SensorReading {
 
 export type Reading = ({ kind: 'meter' } & MeterReading) | ({ kind: 'sensor' } & SensorReading);
 
-/** The bus partition key: readings of one meter (or sensor) stay in order on one partition. */
-export function readingKey(r: Reading): string {
-  return r.kind === 'meter' ? r.meterId : r.sensorId;
-}
-
 export const MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
 
 /** Start of the bucket of `size` ms containing `ts` (UTC-aligned). */

@@ -2,7 +2,7 @@
 // transformers. Loaded from a JSON file (`GRIDOPS_TOPOLOGY_FILE`); the simulator writes one.
 import { readFileSync } from 'node:fs';
 import { gridError } from '../app/errors.ts';
-import { SENSOR_TYPES, type SensorType } from './readings.ts';
+import { SENSOR_TYPES, type Reading, type SensorType } from './readings.ts';
 
 export interface Substation {
   id: string;
@@ -126,4 +126,17 @@ export function loadTopology(path: string): Topology {
 
 export function emptyTopology(): Topology {
   return buildTopology({ substations: [], feeders: [], transformers: [], meters: [], sensors: [] });
+}
+
+/**
+ * The bus partition key of a reading: its transformer, so that every meter and sensor of one
+ * transformer lands on one partition and so reaches the one processor that owns it (outage
+ * detection counts a transformer's meters; a processor seeing half of them misses outages).
+ * A device missing from the topology is keyed by its own id. Either way one device's readings
+ * stay in order. When a meter moves to another transformer, readings sent before and after
+ * the move may be processed out of order once; VEE treats the older ones as late data.
+ */
+export function busKey(topology: Topology, r: Reading): string {
+  const device = r.kind === 'meter' ? topology.meterById.get(r.meterId) : topology.sensorById.get(r.sensorId);
+  return device?.transformer_id ?? (r.kind === 'meter' ? r.meterId : r.sensorId);
 }

@@ -1,9 +1,9 @@
-// The bus port: a partitioned, durable log keyed by meter, shaped after Kafka so the Kafka
+// The bus port: a partitioned, durable log keyed by transformer (domain/topology.ts busKey), shaped after Kafka so the Kafka
 // adapter fits unchanged. Producers resolve only once records are durable (acks=all);
 // consumers commit offsets only after the store write, so a crash replays, never skips.
 
 export interface BusRecord {
-  /** Partition key: the meter (or sensor) id, so one device's readings stay in order. */
+  /** Partition key (busKey: the device's transformer): one device's readings stay in order. */
   key: string;
   /** Encoded payload; never contains a newline (JSON text does not). */
   value: string;

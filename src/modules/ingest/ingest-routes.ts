@@ -3,7 +3,7 @@
 // and resend the same batch without creating duplicates (the store is idempotent anyway).
 import type { FastifyInstance } from 'fastify';
 import { gridError } from '../../app/errors.ts';
-import { readingKey } from '../../domain/readings.ts';
+import { busKey, type Topology } from '../../domain/topology.ts';
 import type { BusProducer, BusRecord } from '../../adapters/bus/bus.ts';
 import { encodeReading } from '../../adapters/bus/reading-codec.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
@@ -14,6 +14,8 @@ export interface IngestOptions {
   /** The processors' consumer group, whose lag drives back-pressure. */
   group: string;
   metrics: Metrics;
+  /** Partition keys come from it: a transformer's readings share a partition (see busKey). */
+  topology: () => Topology;
   maxBatchItems: number;
   maxBusLag: number;
   now?: () => number;
@@ -82,9 +84,10 @@ export function registerIngestRoutes(app: FastifyInstance, opts: IngestOptions) 
       const traceparent = request.headers.traceparent;
       const headers = typeof traceparent === 'string' ? { traceparent } : undefined;
       let meters = 0;
+      const topology = opts.topology();
       const records: BusRecord[] = readings.map((r) => {
         if (r.kind === 'meter') meters++;
-        const rec: BusRecord = { key: readingKey(r), value: encodeReading(r) };
+        const rec: BusRecord = { key: busKey(topology, r), value: encodeReading(r) };
         if (headers) rec.headers = headers;
         return rec;
       });
