@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Config } from './config-schema.ts';
 import { gridError } from './errors.ts';
-import type { BusConsumer, BusProducer } from '../adapters/bus/bus.ts';
+import type { BusConsumer, BusProducer, GroupMember } from '../adapters/bus/bus.ts';
 import type { MeterLocator, StoreReader, StoreWriter } from '../adapters/store/store.ts';
 import type { Synchronous } from '../adapters/sqlite.ts';
 import type { Cache } from '../adapters/cache/cache.ts';
@@ -115,10 +115,18 @@ export async function openProducer(s: BusSettings, logger?: BusLogger): Promise<
 }
 
 /** Kafka: joins the processors' group on the first poll (so a slow broker does not block start). */
-export async function openConsumer(s: BusSettings, logger?: BusLogger): Promise<BusConsumer> {
+/**
+ * A consumer in the processors' group. `member` says which share of the partitions it reads on
+ * the embedded bus (a process's workers split them); a Kafka group assigns partitions itself.
+ */
+export async function openConsumer(
+  s: BusSettings,
+  logger?: BusLogger,
+  member?: GroupMember,
+): Promise<BusConsumer> {
   if (s.kind === 'sqlite') {
     const { SqliteBusConsumer } = await import('../adapters/bus/sqlite-bus.ts');
-    return new SqliteBusConsumer({ ...s, group: processorGroup(s) });
+    return new SqliteBusConsumer({ ...s, group: processorGroup(s), ...(member && { member }) });
   }
   const { KafkaBusConsumer } = await import('../adapters/bus/kafka-consumer.ts');
   return new KafkaBusConsumer({ ...s, group: processorGroup(s), ...(logger && { logger }) });

@@ -197,6 +197,7 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
           batchSize: config.processorBatch,
           logLevel: config.logLevel,
         },
+        workers: config.processorWorkers,
         logger,
         metrics,
         stopTimeoutMs: config.shutdownTimeoutMs,

@@ -214,6 +214,12 @@ export const CONFIG_SCHEMA = {
     env: 'GRIDOPS_SQLITE_SYNCHRONOUS',
     parse: oneOf('FULL', 'NORMAL'),
   },
+  processorWorkers: {
+    doc: 'Processor worker threads in one process. Each takes a share of the bus partitions (a Kafka group member each), so the per-reading work runs on several cores while another waits on its store write.',
+    default: 2,
+    env: 'GRIDOPS_PROCESSOR_WORKERS',
+    parse: int(1, 64),
+  },
   processorBatch: {
     doc: 'Most bus records the processor takes per store transaction.',
     default: 20_000,

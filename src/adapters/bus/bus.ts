@@ -23,6 +23,16 @@ export interface BusProducer {
   close(): Promise<void>;
 }
 
+/**
+ * Which partitions one consumer of a group reads: member `index` of `count` takes partitions
+ * p with p % count === index. The embedded bus has no group coordinator; the processor's
+ * workers in one process split the partitions this way (a Kafka group assigns them instead).
+ */
+export interface GroupMember {
+  index: number;
+  count: number;
+}
+
 export interface BusConsumer {
   /** Next records after the group's committed offsets, in offset order per partition. */
   poll(maxRecords: number): Promise<ConsumedRecord[]>;

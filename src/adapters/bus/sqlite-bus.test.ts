@@ -11,7 +11,7 @@ function setup(partitions = 4) {
   const opts = { path: join(dir, 'bus.db'), partitions, synchronous: 'NORMAL' as const };
   const producer = new SqliteBusProducer(opts);
   const consumer = () => new SqliteBusConsumer({ ...opts, group: 'processor' });
-  return { producer, consumer, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { opts, producer, consumer, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 test('records keep per-key order on one partition and replay until committed', async () => {
@@ -78,6 +78,30 @@ test('headers survive and dead letters keep the reason', async () => {
   assert.equal(b?.headers, undefined);
   await c.deadLetter(b!, 'decode: Unexpected token');
   await c.close();
+  await producer.close();
+  cleanup();
+});
+
+test('group members split the partitions: each record goes to exactly one of them', async () => {
+  const { producer, cleanup, ...bus } = setup(5);
+  const opts = { ...bus.opts, group: 'processor' };
+  const records = Array.from({ length: 200 }, (_, i) => ({ key: `TX-${i % 23}`, value: String(i) }));
+  await producer.publish(records);
+  const members = [0, 1].map((index) => new SqliteBusConsumer({ ...opts, member: { index, count: 2 } }));
+  const [a, b] = await Promise.all(members.map((m) => m.poll(1000)));
+  assert.deepEqual(new Set(a!.map((r) => r.partition)), new Set([0, 2, 4]));
+  assert.deepEqual(new Set(b!.map((r) => r.partition)), new Set([1, 3]));
+  assert.deepEqual(
+    [...a!, ...b!].map((r) => Number(r.value)).sort((x, y) => x - y),
+    records.map((_, i) => i),
+  );
+  // One member's commit leaves the other's partitions pending.
+  const next = new Map<number, number>();
+  for (const r of a!) next.set(r.partition, Math.max(next.get(r.partition) ?? 0, r.offset + 1));
+  await members[0]!.commit(next);
+  assert.equal(await producer.lag('processor'), b!.length);
+  assert.throws(() => new SqliteBusConsumer({ ...opts, member: { index: 2, count: 2 } }), /bad group member/);
+  for (const m of members) await m.close();
   await producer.close();
   cleanup();
 });

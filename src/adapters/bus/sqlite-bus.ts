@@ -10,6 +10,7 @@ import {
   type BusProducer,
   type BusRecord,
   type ConsumedRecord,
+  type GroupMember,
 } from './bus.ts';
 
 const MIGRATIONS = [
@@ -144,7 +145,7 @@ interface LogRow {
 export class SqliteBusConsumer implements BusConsumer {
   private readonly db: DatabaseSync;
   private readonly group: string;
-  private readonly partitions: number;
+  private readonly owned: number[];
   private readonly readBatches: StatementSync;
   private readonly readOffset: StatementSync;
   private readonly writeOffset: StatementSync;
@@ -152,10 +153,13 @@ export class SqliteBusConsumer implements BusConsumer {
   private readonly dlq: StatementSync;
   private readonly lagStmt: StatementSync;
 
-  constructor(opts: SqliteBusOptions & { group: string }) {
+  constructor(opts: SqliteBusOptions & { group: string; member?: GroupMember }) {
+    const { index, count } = opts.member ?? { index: 0, count: 1 };
+    if (!(Number.isInteger(count) && count >= 1 && Number.isInteger(index) && index >= 0 && index < count))
+      throw new Error(`bad group member ${index} of ${count}`);
     this.db = openBus(opts);
     this.group = opts.group;
-    this.partitions = opts.partitions;
+    this.owned = Array.from({ length: opts.partitions }, (_, p) => p).filter((p) => p % count === index);
     this.readBatches = this.db.prepare(
       'SELECT partition, base_offset, count, keys, payload, headers FROM bus_log WHERE partition = ? AND base_offset + count > ? ORDER BY base_offset LIMIT ?',
     );
@@ -175,7 +179,8 @@ export class SqliteBusConsumer implements BusConsumer {
 
   async poll(maxRecords: number): Promise<ConsumedRecord[]> {
     const out: ConsumedRecord[] = [];
-    for (let p = 0; p < this.partitions && out.length < maxRecords; p++) {
+    for (const p of this.owned) {
+      if (out.length >= maxRecords) break;
       const next =
         (this.readOffset.get(this.group, p) as { next_offset: number } | undefined)?.next_offset ?? 0;
       const rows = this.readBatches.all(p, next, 64) as unknown as LogRow[];

@@ -1,5 +1,6 @@
-// Main-thread side of the processor: runs the worker, turns its statistics into metrics,
-// restarts it after a crash, and on stop lets it finish and commit the batch in hand.
+// Main-thread side of the processor: runs its worker threads (each with a share of the bus
+// partitions), turns their statistics into metrics, restarts one after a crash, and on stop
+// lets each finish and commit the batch in hand.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
@@ -7,7 +8,9 @@ import type { Module } from '../../app/module-manager.ts';
 import type { ProcessorWorkerData, WorkerMessage } from './processor-worker.ts';
 
 export interface ProcessorModuleOptions {
-  workerData: ProcessorWorkerData;
+  /** Everything a worker needs but its share of the partitions. */
+  workerData: Omit<ProcessorWorkerData, 'member'>;
+  workers: number;
   logger: Logger;
   metrics: Metrics;
   stopTimeoutMs: number;
@@ -15,22 +18,29 @@ export interface ProcessorModuleOptions {
   onCommitted?: () => void;
 }
 
+interface Slot {
+  worker?: Worker;
+  running: boolean;
+  lastError?: string;
+  /** Outages this worker's transformers have open (the gauge is their sum). */
+  outages: number;
+}
+
 export function createProcessorModule(opts: ProcessorModuleOptions): Module {
   const log = opts.logger.child({ module: 'processor' });
-  let worker: Worker | undefined;
-  let running = false;
+  const slots: Slot[] = Array.from({ length: opts.workers }, () => ({ running: false, outages: 0 }));
   let stopping = false;
-  let lastError: string | undefined;
 
-  const onMessage = (m: WorkerMessage) => {
-    if (m.type === 'ready') running = true;
+  const onMessage = (index: number, m: WorkerMessage) => {
+    const slot = slots[index]!;
+    if (m.type === 'ready') slot.running = true;
     else if (m.type === 'error') {
-      lastError = m.message;
+      slot.lastError = m.message;
       opts.metrics.processorErrors.inc();
       opts.metrics.storeErrors.inc({ op: 'write_batch' });
-      log.error({ attempt: m.attempt, err: m.message }, 'batch failed; retrying with backoff');
+      log.error({ worker: index, attempt: m.attempt, err: m.message }, 'batch failed; retrying with backoff');
     } else if (m.type === 'stats') {
-      lastError = undefined;
+      delete slot.lastError;
       const s = m.stats;
       opts.metrics.processorRecords.inc({ kind: 'meter' }, s.meters);
       opts.metrics.processorRecords.inc({ kind: 'sensor' }, s.sensors);
@@ -40,47 +50,53 @@ export function createProcessorModule(opts: ProcessorModuleOptions): Module {
       if (s.dead > 0) opts.metrics.busDeadLetter.inc({ reason: 'undecodable' }, s.dead);
       for (const [rule, n] of Object.entries(s.vee)) opts.metrics.veeOutcomes.inc({ rule }, n);
       for (const [type, n] of Object.entries(s.events)) opts.metrics.events.inc({ type }, n);
-      opts.metrics.outagesActive.set(s.outagesActive);
+      slot.outages = s.outagesActive;
+      opts.metrics.outagesActive.set(slots.reduce((sum, x) => sum + x.outages, 0));
       opts.onCommitted?.();
     }
   };
 
-  const spawn = () => {
-    const w = new Worker(new URL('./processor-worker.ts', import.meta.url), { workerData: opts.workerData });
-    w.on('message', onMessage);
-    w.on('error', (err) => log.error({ err }, 'processor worker crashed'));
+  const spawn = (index: number): Worker => {
+    const workerData: ProcessorWorkerData = { ...opts.workerData, member: { index, count: opts.workers } };
+    const w = new Worker(new URL('./processor-worker.ts', import.meta.url), { workerData });
+    w.on('message', (m: WorkerMessage) => onMessage(index, m));
+    w.on('error', (err) => log.error({ worker: index, err }, 'processor worker crashed'));
     w.on('exit', (code) => {
-      running = false;
+      slots[index]!.running = false;
       if (stopping) return;
-      log.error({ code }, 'processor worker exited; restarting in 1 s');
+      log.error({ worker: index, code }, 'processor worker exited; restarting in 1 s');
       setTimeout(() => {
-        if (!stopping) worker = spawn();
+        if (!stopping) slots[index]!.worker = spawn(index);
       }, 1000).unref();
     });
     return w;
   };
 
+  const stopOne = async (w: Worker): Promise<void> => {
+    const stopped = new Promise<void>((resolve) => {
+      w.on('message', (m: WorkerMessage) => m.type === 'stopped' && resolve());
+      w.on('exit', () => resolve());
+    });
+    w.postMessage({ type: 'stop' });
+    const timer = setTimeout(() => void w.terminate(), opts.stopTimeoutMs);
+    await stopped;
+    clearTimeout(timer);
+    await w.terminate();
+  };
+
   return {
     start() {
-      worker = spawn();
+      slots.forEach((slot, index) => (slot.worker = spawn(index)));
     },
     async stop() {
       stopping = true;
-      const w = worker;
-      if (!w) return;
-      const stopped = new Promise<void>((resolve) => {
-        w.on('message', (m: WorkerMessage) => m.type === 'stopped' && resolve());
-        w.on('exit', () => resolve());
-      });
-      w.postMessage({ type: 'stop' });
-      const timer = setTimeout(() => void w.terminate(), opts.stopTimeoutMs);
-      await stopped;
-      clearTimeout(timer);
-      await w.terminate();
+      await Promise.all(slots.flatMap((s) => (s.worker ? [stopOne(s.worker)] : [])));
     },
     ready() {
-      if (!running) return { ok: false, detail: 'processor worker not running' };
-      return lastError ? { ok: true, detail: `retrying: ${lastError}` } : { ok: true };
+      const down = slots.filter((s) => !s.running).length;
+      if (down > 0) return { ok: false, detail: `${down} of ${slots.length} processor workers not running` };
+      const failing = slots.find((s) => s.lastError !== undefined);
+      return failing ? { ok: true, detail: `retrying: ${failing.lastError}` } : { ok: true };
     },
   };
 }

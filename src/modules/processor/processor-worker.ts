@@ -1,8 +1,10 @@
 // Entry of the processor's worker thread: the processor runs off the ingest thread, with its
 // own SQLite connections, and reports per-batch statistics to the main thread for metrics.
 import { parentPort, workerData } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { openConsumer, openStoreWriter, type BusSettings, type StoreSettings } from '../../app/backends.ts';
+import type { GroupMember } from '../../adapters/bus/bus.ts';
 import { emptyTopology, loadTopology } from '../../domain/topology.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import { meterLocator } from './meter-locator.ts';
@@ -11,6 +13,8 @@ import { ProcessorLoop } from './processor-loop.ts';
 
 export interface ProcessorWorkerData {
   bus: BusSettings;
+  /** This worker's share of the bus partitions (on Kafka, the group assigns them). */
+  member: GroupMember;
   store: StoreSettings;
   topologyFile: string;
   batchSize: number;
@@ -24,6 +28,19 @@ export type WorkerMessage =
   | { type: 'stopped' };
 
 const data = workerData as ProcessorWorkerData;
+
+/**
+ * Processing yields the CPU to ingest: a request waits on an acknowledgement, a backlog only
+ * waits in the durable bus (and ingest's back-pressure bounds it). Linux gives each thread its
+ * own nice value; elsewhere this would renice the whole process, so it is skipped there.
+ */
+const WORKER_NICE = 10;
+try {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(tid) && tid > 0) setPriority(tid, WORKER_NICE);
+} catch {
+  // Not Linux, or /proc not mounted: run at normal priority.
+}
 const port = parentPort!;
 const post = (m: WorkerMessage) => port.postMessage(m);
 
@@ -31,8 +48,8 @@ const topology = existsSync(data.topologyFile) ? loadTopology(data.topologyFile)
 // The store first: with a real store, migrations must have run before a batch arrives.
 const store = await openStoreWriter(data.store, meterLocator(topology));
 // The adapters log their own connection trouble (group rebalances, broker reconnects).
-const log = createLogger(data.logLevel).child({ module: 'processor' });
-const consumer = await openConsumer(data.bus, log);
+const log = createLogger(data.logLevel).child({ module: 'processor', worker: data.member.index });
+const consumer = await openConsumer(data.bus, log, data.member);
 const loop = new ProcessorLoop(consumer, new ProcessorCore(topology, store), {
   batchSize: data.batchSize,
   onStats: (stats) => post({ type: 'stats', stats }),
