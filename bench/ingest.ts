@@ -5,7 +5,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { startGridops } from '../test/support/gridops-process.ts';
+import { startGridops, waitReady } from '../test/support/gridops-process.ts';
 import { generateFleet, writeTopology } from '../src/simulator/index.ts';
 import { peakRssMb, type Bench } from './harness.ts';
 import { makeRows, postAll, type Row } from './batches.ts';
@@ -66,6 +66,7 @@ export const ingestBench: Bench = {
       GRIDOPS_PORT: '0',
       GRIDOPS_LOG_LEVEL: 'warn',
     });
+    await waitReady(g);
     const bus = new DatabaseSync(join(dir, 'data', 'bus.db'), { readOnly: true });
     const lagStmt =
       bus.prepare(`SELECT COALESCE(SUM(h.next_offset - COALESCE(o.next_offset, 0)), 0) AS lag FROM bus_head h

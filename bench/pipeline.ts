@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startGridops, type GridopsProcess } from '../test/support/gridops-process.ts';
+import { startGridops, waitReady, type GridopsProcess } from '../test/support/gridops-process.ts';
 import { pgSchema } from '../test/support/engines.ts';
 import { generateFleet, writeTopology } from '../src/simulator/index.ts';
 import { openStoreWriter } from '../src/app/backends.ts';
@@ -167,6 +167,7 @@ export const pipelineBench: Bench = {
       for (let i = 0; i < Number(args.ingest ?? 1); i++)
         ingest.push(await startGridops(['run', '--target=ingest'], env, 60_000));
       procs.push(...ingest);
+      for (const p of procs) await waitReady(p);
       log(
         `posting ${bodies.length} batches of ${batchSize} with ${concurrency} clients to ${ingest.length} ingest replica(s)`,
       );

@@ -50,3 +50,23 @@ export async function startGridops(
   });
   return { proc, url, stderr: () => err, stdout: () => out, exited };
 }
+
+/**
+ * Resolves once `/readyz` answers 200: every module runs (for a processor, every worker has
+ * loaded and opened its consumer). Benchmarks wait for it so start-up is not timed as work.
+ */
+export async function waitReady(g: GridopsProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${g.url}/readyz`);
+      last = `${res.status} ${await res.text()}`;
+      if (res.status === 200) return;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`gridops at ${g.url} not ready after ${timeoutMs} ms: ${last}`);
+}
