@@ -15,6 +15,7 @@ import type { GridEvent } from '../../domain/events.ts';
 import { MS, bucketStart, type Reading, type SensorReading } from '../../domain/readings.ts';
 import type {
   MeterLocator,
+  SeriesKey,
   StoreBatch,
   StoreWriteResult,
   StoreWriter,
@@ -100,20 +101,34 @@ export class PgStoreWriter implements StoreWriter {
     );
   }
 
-  async recentReadings(meterId: string, obis: string, limit: number): Promise<StoredMeterReading[]> {
+  async recentReadings(series: readonly SeriesKey[], limit: number): Promise<StoredMeterReading[][]> {
     await this.db.ready();
+    const newestFirst: StoredMeterReading[][] = series.map(() => []);
     // Recent days first: an unbounded ORDER BY ... DESC LIMIT opens every day partition
-    // (measured with 100 of them: 9-11 ms a call; 1.3-1.7 ms this way when the last days hold
-    // the readings). Older days are read only when the recent ones hold fewer than `limit`.
+    // (measured with 100 of them: 9-11 ms a series; 1.3-1.7 ms this way when the last days hold
+    // the readings). Older days are read only for series the recent ones leave short.
     const since = bucketStart(Date.now(), MS.day) - RECENT_DAYS * MS.day;
-    const sql = (cond: string) =>
-      `SELECT meter_id, obis, interval_start, interval_s, value, raw_value, unit, quality FROM meter_readings
-       WHERE meter_id = $1 AND obis = $2 AND interval_start ${cond} $3 ORDER BY interval_start DESC LIMIT $4`;
-    const pool = this.db.pool;
-    const { rows } = await pool.query(sql('>='), [meterId, obis, since, limit]);
-    if (rows.length < limit)
-      rows.push(...(await pool.query(sql('<'), [meterId, obis, since, limit - rows.length])).rows);
-    return rows.reverse().map(rowToReading);
+    const read = async (which: number[], cond: '>=' | '<') => {
+      if (which.length === 0) return;
+      const { rows } = await this.db.pool.query<Record<string, number | string | null> & { i: number }>(
+        `SELECT k.i, m.meter_id, m.obis, m.interval_start, m.interval_s, m.value, m.raw_value, m.unit, m.quality
+         FROM unnest($1::text[], $2::text[], $3::int4[]) AS k(meter_id, obis, i)
+         CROSS JOIN LATERAL (
+           SELECT * FROM meter_readings r
+           WHERE r.meter_id = k.meter_id AND r.obis = k.obis AND r.interval_start ${cond} $4
+           ORDER BY r.interval_start DESC LIMIT $5) m
+         ORDER BY k.i, m.interval_start DESC`,
+        [which.map((i) => series[i]!.meterId), which.map((i) => series[i]!.obis), which, since, limit],
+      );
+      for (const row of rows) newestFirst[row.i]!.push(rowToReading(row));
+    };
+    const all = series.map((_, i) => i);
+    await read(all, '>=');
+    await read(
+      all.filter((i) => newestFirst[i]!.length < limit),
+      '<',
+    );
+    return newestFirst.map((rows) => rows.slice(0, limit).reverse());
   }
 
   async close(): Promise<void> {

@@ -141,8 +141,8 @@ describe('PgStoreWriter', { skip: PG_SKIP }, () => {
     assert.ok(b!.readings.length > 10 && b!.events.length > 5 && b!.rollups.flat().length > 50);
     assert.deepEqual(b, a);
     assert.deepEqual(
-      await pgs.writer.recentReadings('MTR-3', OBIS.ACTIVE_IMPORT, 5),
-      await stores[0]![0].recentReadings('MTR-3', OBIS.ACTIVE_IMPORT, 5),
+      await pgs.writer.recentReadings([{ meterId: 'MTR-3', obis: OBIS.ACTIVE_IMPORT }], 5),
+      await stores[0]![0].recentReadings([{ meterId: 'MTR-3', obis: OBIS.ACTIVE_IMPORT }], 5),
     );
     for (const [w, r] of stores.slice(0, 1)) await Promise.all([w.close(), r.close()]);
     rmSync(dir, { recursive: true, force: true });
@@ -208,13 +208,15 @@ describe('PgStoreWriter', { skip: PG_SKIP }, () => {
     const old = [40, 30, 20, 10].map((d, i) => at(today - d * MS.day, i + 1));
     const recent = [0, 1, 2].map((q) => at(today + q * 900_000, 10 + q));
     await writer.writeBatch(batch([...recent, ...old]));
-    const got = await writer.recentReadings('MTR-7', OBIS.ACTIVE_IMPORT, 5);
+    const series = (meterId: string) => ({ meterId, obis: OBIS.ACTIVE_IMPORT });
+    const [got, none] = await writer.recentReadings([series('MTR-7'), series('MTR-8')], 5);
     assert.deepEqual(
-      got.map((r) => r.value),
+      got!.map((r) => r.value),
       [3, 4, 10, 11, 12],
     );
+    assert.deepEqual(none, []);
     assert.deepEqual(
-      (await writer.recentReadings('MTR-7', OBIS.ACTIVE_IMPORT, 2)).map((r) => r.value),
+      (await writer.recentReadings([series('MTR-7')], 2))[0]!.map((r) => r.value),
       [11, 12],
     );
   });

@@ -5,7 +5,14 @@ import { STORE_MIGRATIONS } from './sqlite-schema.ts';
 import { RollupAccumulator } from './rollup-accumulator.ts';
 import { OBIS, Quality, type MeterReading } from '../../domain/readings.ts';
 import type { GridEvent } from '../../domain/events.ts';
-import type { MeterLocator, StoreBatch, StoreWriteResult, StoreWriter, StoredMeterReading } from './store.ts';
+import type {
+  MeterLocator,
+  SeriesKey,
+  StoreBatch,
+  StoreWriteResult,
+  StoreWriter,
+  StoredMeterReading,
+} from './store.ts';
 
 export interface SqliteStoreOptions {
   path: string;
@@ -205,12 +212,15 @@ export class SqliteStoreWriter implements StoreWriter {
     inTransaction(this.db, () => this.s.bumpMeta!.run('events', this.insertEvents(events)));
   }
 
-  async recentReadings(meterId: string, obis: string, limit: number): Promise<StoredMeterReading[]> {
-    const rows = this.s.recent!.all(meterId, obis, limit) as unknown as Record<
-      string,
-      number | string | null
-    >[];
-    return rows.reverse().map(rowToReading);
+  async recentReadings(series: readonly SeriesKey[], limit: number): Promise<StoredMeterReading[][]> {
+    // In-process: one indexed read per series is already cheap.
+    return series.map(({ meterId, obis }) => {
+      const rows = this.s.recent!.all(meterId, obis, limit) as unknown as Record<
+        string,
+        number | string | null
+      >[];
+      return rows.reverse().map(rowToReading);
+    });
   }
 
   async close(): Promise<void> {

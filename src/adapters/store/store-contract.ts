@@ -291,11 +291,21 @@ export function storeContract(name: string, make: StoreFactory, opts: { skip?: s
         }),
         [],
       );
+      const [one, none, other] = await writer.recentReadings(
+        [
+          { meterId: 'MTR-1', obis: OBIS.ACTIVE_IMPORT },
+          { meterId: 'MTR-9', obis: OBIS.ACTIVE_IMPORT },
+          { meterId: 'MTR-1', obis: OBIS.ACTIVE_EXPORT },
+        ],
+        3,
+      );
       assert.deepEqual(
-        (await writer.recentReadings('MTR-1', OBIS.ACTIVE_IMPORT, 3)).map((r) => r.value),
+        one!.map((r) => r.value),
         [3, 4, 5],
       );
-      assert.deepEqual(await writer.recentReadings('MTR-9', OBIS.ACTIVE_IMPORT, 3), []);
+      assert.deepEqual(none, []);
+      assert.deepEqual(other, []);
+      assert.deepEqual(await writer.recentReadings([], 3), []);
     });
 
     test('property: any sequence of batches (replays, estimates, conflicts) keeps rollups = recomputation', async () => {

@@ -74,12 +74,22 @@ export interface StoreStats {
   events: number;
 }
 
+/** One (meter, channel) series. */
+export interface SeriesKey {
+  meterId: string;
+  obis: string;
+}
+
 export interface StoreWriter {
   writeBatch(batch: StoreBatch): Promise<StoreWriteResult>;
   /** Events raised after a write (overloads); idempotent by event id. */
   writeEvents(events: GridEvent[]): Promise<void>;
-  /** The newest stored readings of a series, oldest first, to rebuild VEE state after a restart. */
-  recentReadings(meterId: string, obis: string, limit: number): Promise<StoredMeterReading[]>;
+  /**
+   * The newest stored readings of each series, oldest first: one list per series, in the order
+   * asked. To rebuild VEE state after a restart; batched, because a fresh processor meets
+   * thousands of series at once and a round trip each cost it seconds on PostgreSQL.
+   */
+  recentReadings(series: readonly SeriesKey[], limit: number): Promise<StoredMeterReading[][]>;
   close(): Promise<void>;
 }
 

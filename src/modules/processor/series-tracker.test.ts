@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SeriesTracker } from './series-tracker.ts';
-import type { StoreWriter, StoredMeterReading } from '../../adapters/store/store.ts';
+import type { SeriesKey, StoreWriter, StoredMeterReading } from '../../adapters/store/store.ts';
 
 const row = (meterId: string, slot: number, value: number): StoredMeterReading => ({
   meterId,
@@ -14,32 +14,31 @@ const row = (meterId: string, slot: number, value: number): StoredMeterReading =
   quality: 0,
 });
 
-/** A store whose history reads can fail and whose reads in flight are counted. */
+/** A store whose history reads can fail; it records the series each read asked for. */
 function historyStore(failFor: Set<string>) {
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const calls: string[] = [];
+  const calls: string[][] = [];
   const store = {
-    async recentReadings(meterId: string) {
-      calls.push(meterId);
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
+    async recentReadings(series: SeriesKey[]) {
+      calls.push(series.map((s) => s.meterId));
       await new Promise((r) => setTimeout(r, 2));
-      inFlight--;
-      if (failFor.has(meterId)) throw new Error('store down');
-      return [row(meterId, 1, 0.4), row(meterId, 2, 0.4), row(meterId, 3, 0.4)];
+      if (series.some((s) => failFor.has(s.meterId))) throw new Error('store down');
+      return series.map(({ meterId }) => [row(meterId, 1, 0.4), row(meterId, 2, 0.4), row(meterId, 3, 0.4)]);
     },
   } as unknown as StoreWriter;
-  return { store, calls, maxInFlight: () => maxInFlight };
+  return { store, calls };
 }
 
-test('preload reads each new series once, several at a time, and rebuilds VEE state', async () => {
-  const { store, calls, maxInFlight } = historyStore(new Set());
+test('preload reads each new series once, in one batched read, and rebuilds VEE state', async () => {
+  const { store, calls } = historyStore(new Set());
   const t = new SeriesTracker();
   const series: [string, string][] = Array.from({ length: 40 }, (_, i) => [`M${i}`, '1-0:1.8.0']);
   await t.preload(store, [...series, ...series]);
-  assert.equal(calls.length, 40, 'one read per series, duplicates in the batch included');
-  assert.ok(maxInFlight() > 1 && maxInFlight() <= 8, `reads in flight: ${maxInFlight()}`);
+  assert.equal(calls.length, 1, 'one read for the batch');
+  assert.deepEqual(
+    calls[0],
+    series.map(([m]) => m),
+    'each series once, duplicates in the batch included',
+  );
   assert.deepEqual(t.vee.get('M7|1-0:1.8.0'), {
     lastStart: 3 * 900_000,
     lastValue: 0.4,
@@ -49,7 +48,7 @@ test('preload reads each new series once, several at a time, and rebuilds VEE st
   });
   assert.equal(t.lastSeen.get('M7'), 4 * 900_000);
   await t.preload(store, series);
-  assert.equal(calls.length, 40, 'loaded series are not read again');
+  assert.equal(calls.length, 1, 'loaded series are not read again');
 });
 
 test('a series whose history read failed is read again when the batch is retried', async () => {
@@ -64,5 +63,5 @@ test('a series whose history read failed is read again when the batch is retried
   fail.clear();
   await t.preload(store, series);
   assert.ok(t.vee.has('M1|1-0:1.8.0'), 'M1 loaded on the retry');
-  assert.equal(calls.filter((m) => m === 'M1').length, 2);
+  assert.equal(calls.flat().filter((m) => m === 'M1').length, 2);
 });

@@ -6,10 +6,12 @@
 import type { SeriesState } from '../../domain/vee.ts';
 import type { AnomalyState } from '../../domain/anomaly.ts';
 import type { PqState } from '../../domain/power-quality.ts';
-import type { StoreWriter, StoredMeterReading } from '../../adapters/store/store.ts';
+import type { SeriesKey, StoreWriter, StoredMeterReading } from '../../adapters/store/store.ts';
 import { JournaledMap } from './journaled-map.ts';
 
 const HISTORY = 16;
+/** Series per history read: one statement's arrays stay small, and progress is kept per chunk. */
+const PRELOAD_CHUNK = 2000;
 
 export class SeriesTracker {
   readonly vee = new JournaledMap<string, SeriesState>();
@@ -48,29 +50,30 @@ export class SeriesTracker {
   }
 
   /**
-   * Loads VEE history from the store for series seen for the first time since start. Several
-   * reads in flight: on PostgreSQL each is a round trip, and a fresh processor meets thousands of
-   * series in its first batches. A series counts as loaded only once its read succeeded, so a
-   * batch retried after a store failure loads it again.
+   * Loads VEE history from the store for series seen for the first time since start, in
+   * batched reads (a fresh processor meets thousands of series in its first batches). A series
+   * counts as loaded only once its read succeeded, so a batch retried after a store failure
+   * loads it again.
    */
-  async preload(store: StoreWriter, series: Iterable<[string, string]>, concurrency = 8): Promise<void> {
-    const todo: [string, string, string][] = [];
+  async preload(store: StoreWriter, series: Iterable<[string, string]>): Promise<void> {
+    const todo: SeriesKey[] = [];
+    const keys: string[] = [];
     const queued = new Set<string>();
     for (const [meterId, obis] of series) {
       const key = `${meterId}|${obis}`;
       if (this.loaded.has(key) || queued.has(key)) continue;
       queued.add(key);
-      todo.push([meterId, obis, key]);
+      todo.push({ meterId, obis });
+      keys.push(key);
     }
-    let next = 0;
-    const reader = async () => {
-      while (next < todo.length) {
-        const [meterId, obis, key] = todo[next++]!;
-        this.apply(key, meterId, await store.recentReadings(meterId, obis, HISTORY));
-        this.loaded.add(key);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, reader));
+    for (let i = 0; i < todo.length; i += PRELOAD_CHUNK) {
+      const chunk = todo.slice(i, i + PRELOAD_CHUNK);
+      const histories = await store.recentReadings(chunk, HISTORY);
+      chunk.forEach((s, j) => {
+        this.apply(keys[i + j]!, s.meterId, histories[j] ?? []);
+        this.loaded.add(keys[i + j]!);
+      });
+    }
   }
 
   private apply(key: string, meterId: string, rows: StoredMeterReading[]): void {
