@@ -101,13 +101,19 @@ export async function mergeMeterReadings(
 ): Promise<void> {
   if (readings.length === 0) return;
   // Only the first of in-batch duplicates is offered to the INSERT; the others are resolved
-  // against it below, as SQLite resolves them against the row it has just inserted.
+  // against it below, as SQLite resolves them against the row it has just inserted. The sort
+  // is stable, so the first of a run of equal keys is the first in batch order.
+  const sorted = readings.toSorted(byReadingKey);
+  let duplicates = false;
+  for (let i = 1; i < sorted.length && !duplicates; i++)
+    duplicates = byReadingKey(sorted[i - 1]!, sorted[i]!) === 0;
   const first = new Map<string, MeterReading>();
-  for (const r of readings) {
-    const k = keyOf(r.meterId, r.obis, r.intervalStart);
-    if (!first.has(k)) first.set(k, r);
-  }
-  const offered = [...first.values()].sort(byReadingKey);
+  if (duplicates)
+    for (const r of readings) {
+      const k = keyOf(r.meterId, r.obis, r.intervalStart);
+      if (!first.has(k)) first.set(k, r);
+    }
+  const offered = duplicates ? [...first.values()].sort(byReadingKey) : sorted;
   const ins = await insertNew<{ meter_id: string; obis: string; interval_start: number }>(
     client,
     'meter_readings',
@@ -128,6 +134,15 @@ export async function mergeMeterReadings(
     'RETURNING meter_id, obis, interval_start',
   );
   const allNew = ins === 'all' || ins.rows.length === offered.length;
+  if (allNew && !duplicates) {
+    // The steady state: every reading is new and stored as sent. No key needs resolving.
+    result.inserted += readings.length;
+    for (const r of readings)
+      if (r.obis === OBIS.ACTIVE_IMPORT)
+        acc.add(r.meterId, r.intervalStart, r.value, 1, isEstimated(r.quality) ? 1 : 0);
+    return;
+  }
+  if (!duplicates) for (const r of readings) first.set(keyOf(r.meterId, r.obis, r.intervalStart), r);
   const inserted = allNew
     ? undefined
     : new Set((ins as pg.QueryResult).rows.map((x) => keyOf(x.meter_id, x.obis, x.interval_start)));
