@@ -185,3 +185,18 @@ for (const failing of ['writeBatch', 'writeEvents'] as const) {
     assert.ok(stored.every((r) => (r.quality & Quality.DUPLICATE) === 0));
   });
 }
+
+test('within a batch a series is judged in time order: readings crossed on the wire are no gap', async () => {
+  const store = new MemoryStore();
+  const core = new ProcessorCore(topology, store);
+  await core.process([rec(meter('MTR-0', 0))]);
+  const { stats } = await core.process([rec(meter('MTR-0', 2)), rec(meter('MTR-0', 1))]);
+  assert.equal(stats.vee.gap, undefined);
+  assert.equal(stats.vee.estimated, undefined);
+  const stored = store.batches.at(-1)!.meterReadings;
+  assert.deepEqual(
+    stored.map((r) => r.intervalStart),
+    [T0 + 900_000, T0 + 2 * 900_000],
+  );
+  assert.ok(stored.every((r) => (r.quality & Quality.ESTIMATED) === 0));
+});
