@@ -42,24 +42,61 @@ export function byReadingKey(a: MeterReading, b: MeterReading): number {
   return a.intervalStart - b.intervalStart;
 }
 
+/** The readings of each meter, in batch order. */
+function groupByMeter(readings: readonly MeterReading[]): Map<string, MeterReading[]> {
+  const byMeter = new Map<string, MeterReading[]>();
+  for (const r of readings) {
+    const group = byMeter.get(r.meterId);
+    if (group) group.push(r);
+    else byMeter.set(r.meterId, [r]);
+  }
+  return byMeter;
+}
+
+/** Concatenates the groups in byReadingKey order, stable; sorts each group in place. */
+function sortGroups(byMeter: Map<string, MeterReading[]>): MeterReading[] {
+  const out: MeterReading[] = [];
+  for (const meterId of [...byMeter.keys()].sort()) {
+    const group = byMeter.get(meterId)!;
+    if (group.length > 1) group.sort(byReadingKey);
+    for (const r of group) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * The readings in byReadingKey order, stable (equal keys keep batch order). Grouping by meter
+ * first leaves only the distinct meter ids to sort, natively: a comparator sort of a whole
+ * 20,000-reading batch cost about a second per 150,000 readings processed.
+ */
+export function sortByReadingKey(readings: readonly MeterReading[]): MeterReading[] {
+  return sortGroups(groupByMeter(readings));
+}
+
 type Cells = (string | number | null)[][];
 
 /**
  * COPYs `rows` into the temporary staging twin of `table` (created once per session; emptied
- * at commit), then inserts what is new. Resolves to the rows the INSERT returned.
+ * at commit), then inserts what is new. With `skippedKeys` (the key columns), resolves to the
+ * keys the INSERT skipped, usually few: returning the inserted ones instead cost a parsed row
+ * per reading. Without, to the INSERT's result (rowCount).
  */
 export async function stageAndInsert<R extends pg.QueryResultRow>(
   client: pg.ClientBase,
   table: string,
   cols: string,
   rows: Cells,
-  returning: string,
+  skippedKeys?: string,
 ): Promise<pg.QueryResult<R>> {
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${table}_stage (LIKE ${table}) ON COMMIT DELETE ROWS`);
   await copyRows(client, `${table}_stage (${cols})`, rows);
   // Heap order is COPY order, so rows are inserted (and key locks taken) in the caller's order.
+  const insert = `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${table}_stage ON CONFLICT DO NOTHING`;
+  if (!skippedKeys) return client.query<R>(insert);
+  // The staged rows have distinct keys, so EXCEPT ALL leaves exactly the ones not inserted.
   return client.query<R>(
-    `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${table}_stage ON CONFLICT DO NOTHING ${returning}`,
+    `WITH ins AS (${insert} RETURNING ${skippedKeys})
+     SELECT ${skippedKeys} FROM ${table}_stage EXCEPT ALL SELECT ${skippedKeys} FROM ins`,
   );
 }
 
@@ -68,14 +105,14 @@ export async function stageAndInsert<R extends pg.QueryResultRow>(
  * into the table under a savepoint; in steady state every row is new and that is the whole
  * cost. A key already stored (a replay, a late reading, a conflict) fails it with
  * unique_violation, and the batch takes the merge path (stageAndInsert). Resolves to
- * 'all' or to what the merge's INSERT returned.
+ * 'all' or to what the merge path resolved to.
  */
 export async function insertNew<R extends pg.QueryResultRow>(
   client: pg.ClientBase,
   table: string,
   cols: string,
   rows: Cells,
-  returning: string,
+  skippedKeys?: string,
 ): Promise<'all' | pg.QueryResult<R>> {
   await client.query('SAVEPOINT copy_new');
   try {
@@ -86,7 +123,7 @@ export async function insertNew<R extends pg.QueryResultRow>(
     if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
     await client.query('ROLLBACK TO SAVEPOINT copy_new');
   }
-  return stageAndInsert<R>(client, table, cols, rows, returning);
+  return stageAndInsert<R>(client, table, cols, rows, skippedKeys);
 }
 
 /**
@@ -103,18 +140,19 @@ export async function mergeMeterReadings(
   // Only the first of in-batch duplicates is offered to the INSERT; the others are resolved
   // against it below, as SQLite resolves them against the row it has just inserted. The sort
   // is stable, so the first of a run of equal keys is the first in batch order.
-  const sorted = readings.toSorted(byReadingKey);
-  let duplicates = false;
-  for (let i = 1; i < sorted.length && !duplicates; i++)
-    duplicates = byReadingKey(sorted[i - 1]!, sorted[i]!) === 0;
-  const first = new Map<string, MeterReading>();
-  if (duplicates)
-    for (const r of readings) {
-      const k = keyOf(r.meterId, r.obis, r.intervalStart);
-      if (!first.has(k)) first.set(k, r);
-    }
-  const offered = duplicates ? [...first.values()].sort(byReadingKey) : sorted;
-  const ins = await insertNew<{ meter_id: string; obis: string; interval_start: number }>(
+  const byMeter = groupByMeter(readings);
+  const sorted = sortGroups(byMeter);
+  const offered: MeterReading[] = [];
+  // Readings resolved key by key below: every copy of a key the batch holds more than once,
+  // and (once known) every offered reading the INSERT skipped. Usually none.
+  const tracked = new Set<MeterReading>();
+  for (let i = 0; i < sorted.length; i++) {
+    const r = sorted[i]!;
+    const prev = sorted[i - 1];
+    if (prev && byReadingKey(prev, r) === 0) tracked.add(prev).add(r);
+    else offered.push(r);
+  }
+  const ins = await insertNew<{ meter_id: string; obis: string; interval_start: number | string }>(
     client,
     'meter_readings',
     READING_COLS,
@@ -131,43 +169,46 @@ export async function mergeMeterReadings(
       r.eventId ?? null,
       r.receivedAt,
     ]),
-    'RETURNING meter_id, obis, interval_start',
+    'meter_id, obis, interval_start',
   );
-  const allNew = ins === 'all' || ins.rows.length === offered.length;
-  if (allNew && !duplicates) {
-    // The steady state: every reading is new and stored as sent. No key needs resolving.
-    result.inserted += readings.length;
-    for (const r of readings)
-      if (r.obis === OBIS.ACTIVE_IMPORT)
-        acc.add(r.meterId, r.intervalStart, r.value, 1, isEstimated(r.quality) ? 1 : 0);
-    return;
-  }
-  if (!duplicates) for (const r of readings) first.set(keyOf(r.meterId, r.obis, r.intervalStart), r);
-  const inserted = allNew
-    ? undefined
-    : new Set((ins as pg.QueryResult).rows.map((x) => keyOf(x.meter_id, x.obis, x.interval_start)));
-  const notInserted = allNew
-    ? []
-    : offered.filter((r) => !inserted!.has(keyOf(r.meterId, r.obis, r.intervalStart)));
-  // What is stored now per key the batch touches more than once: rows found, rows inserted here.
-  const stored = notInserted.length > 0 ? await existing(notInserted) : new Map<string, Stored>();
+  const skipped = new Set<MeterReading>();
+  if (ins !== 'all')
+    for (const x of ins.rows) {
+      const start = Number(x.interval_start);
+      const r = byMeter.get(x.meter_id)?.find((c) => c.obis === x.obis && c.intervalStart === start);
+      if (!r)
+        throw gridError('SG_ERR_STORE', [`skipped key ${x.meter_id} ${x.obis} ${start} is not in the batch`]);
+      skipped.add(r); // the first copy in batch order: find() meets it first
+      tracked.add(r);
+    }
+  // What is stored now per key resolved below: rows found, rows inserted here.
+  const stored = skipped.size > 0 ? await existing([...skipped]) : new Map<string, Stored>();
   const replaced = new Map<string, MeterReading>();
+  const seen = new Set<string>();
 
   for (const r of readings) {
-    const k = keyOf(r.meterId, r.obis, r.intervalStart);
     const estimated = isEstimated(r.quality) ? 1 : 0;
     let delta: Delta;
-    if (first.get(k) === r && (allNew || inserted!.has(k))) {
+    if (!tracked.has(r)) {
+      // The steady state: the only copy of its key, and inserted.
       result.inserted++;
-      stored.set(k, { value: r.value, quality: r.quality });
       delta = { energyKwh: r.value, readings: 1, estimated };
     } else {
-      const old = stored.get(k);
-      if (!old) throw gridError('SG_ERR_STORE', [`reading ${k} was neither inserted nor found`]);
-      delta = resolveConflict(r, old, result);
-      if (delta !== NO_CHANGE) {
+      const k = keyOf(r.meterId, r.obis, r.intervalStart);
+      const firstCopy = !seen.has(k);
+      seen.add(k);
+      if (firstCopy && !skipped.has(r)) {
+        result.inserted++;
         stored.set(k, { value: r.value, quality: r.quality });
-        replaced.set(k, r);
+        delta = { energyKwh: r.value, readings: 1, estimated };
+      } else {
+        const old = stored.get(k);
+        if (!old) throw gridError('SG_ERR_STORE', [`reading ${k} was neither inserted nor found`]);
+        delta = resolveConflict(r, old, result);
+        if (delta !== NO_CHANGE) {
+          stored.set(k, { value: r.value, quality: r.quality });
+          replaced.set(k, r);
+        }
       }
     }
     if (r.obis === OBIS.ACTIVE_IMPORT)
