@@ -1,8 +1,9 @@
-// The key order the PostgreSQL writer inserts in (no database needed).
+// The key order and the COPY lines of the PostgreSQL writer (no database needed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { byReadingKey, sortByReadingKey } from './pg-readings-merge.ts';
+import { byReadingKey, readingLine, sortByReadingKey } from './pg-readings-merge.ts';
+import { cellsLine } from './pg-copy.ts';
 import type { MeterReading } from '../../domain/readings.ts';
 
 test('sortByReadingKey equals a stable sort by (meter, channel, start)', () => {
@@ -20,6 +21,60 @@ test('sortByReadingKey equals a stable sort by (meter, channel, start)', () => {
       assert.equal(got.length, want.length);
       // Identity, not just keys: equal keys must keep batch order (the first copy wins).
       assert.ok(got.every((r, i) => r === want[i]));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('readingLine is the COPY line of the reading cells, escapes and NULLs included', () => {
+  const text = fc.string({
+    unit: fc.constantFrom('a', 'Z', '0', '\t', '\n', '\r', '\\', 'é', ':'),
+    maxLength: 8,
+  });
+  const reading = fc.record(
+    {
+      meterId: text,
+      obis: text,
+      intervalStart: fc.integer({ min: 0, max: 2 ** 45 }),
+      intervalSeconds: fc.constantFrom(900, 3600),
+      value: fc.double({ noNaN: true, noDefaultInfinity: true }),
+      rawValue: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true })),
+      unit: text,
+      quality: fc.integer({ min: 0, max: 1023 }),
+      customerId: text,
+      eventId: text,
+      receivedAt: fc.integer({ min: 0, max: 2 ** 45 }),
+    },
+    {
+      requiredKeys: [
+        'meterId',
+        'obis',
+        'intervalStart',
+        'intervalSeconds',
+        'value',
+        'rawValue',
+        'unit',
+        'quality',
+        'receivedAt',
+      ],
+    },
+  );
+  fc.assert(
+    fc.property(reading, (r) => {
+      const cells = [
+        r.meterId,
+        r.obis,
+        r.intervalStart,
+        r.intervalSeconds,
+        r.value,
+        r.rawValue ?? null,
+        r.unit,
+        r.quality,
+        r.customerId ?? null,
+        r.eventId ?? null,
+        r.receivedAt,
+      ];
+      assert.equal(readingLine(r as unknown as MeterReading), cellsLine(cells));
     }),
     { numRuns: 300 },
   );

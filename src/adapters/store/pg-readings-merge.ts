@@ -18,7 +18,7 @@
 //   PgStoreWriter.writeBatch, every key already stored (replay)  30k (22-37k)
 // COPY is done without pg-copy-streams (see pg-copy.ts).
 import type pg from 'pg';
-import { copyRows } from './pg-copy.ts';
+import { copyEncoded, copyText } from './pg-copy.ts';
 import { gridError } from '../../app/errors.ts';
 import { OBIS, Quality, type MeterReading } from '../../domain/readings.ts';
 import type { RollupAccumulator } from './rollup-accumulator.ts';
@@ -26,6 +26,11 @@ import type { StoreWriteResult } from './store.ts';
 
 export const READING_COLS =
   'meter_id, obis, interval_start, interval_s, value, raw_value, unit, quality, customer_id, event_id, received_at';
+
+/** A reading as a COPY line in READING_COLS order (what cellsLine would make of its cells). */
+export function readingLine(r: MeterReading): string {
+  return `${copyText(r.meterId)}\t${copyText(r.obis)}\t${r.intervalStart}\t${r.intervalSeconds}\t${r.value}\t${copyText(r.rawValue)}\t${copyText(r.unit)}\t${r.quality}\t${copyText(r.customerId)}\t${copyText(r.eventId)}\t${r.receivedAt}\n`;
+}
 
 type Stored = { value: number; quality: number };
 type Delta = { energyKwh: number; readings: number; estimated: number };
@@ -73,23 +78,22 @@ export function sortByReadingKey(readings: readonly MeterReading[]): MeterReadin
   return sortGroups(groupByMeter(readings));
 }
 
-type Cells = (string | number | null)[][];
-
 /**
  * COPYs `rows` into the temporary staging twin of `table` (created once per session; emptied
  * at commit), then inserts what is new. With `skippedKeys` (the key columns), resolves to the
  * keys the INSERT skipped, usually few: returning the inserted ones instead cost a parsed row
  * per reading. Without, to the INSERT's result (rowCount).
  */
-export async function stageAndInsert<R extends pg.QueryResultRow>(
+export async function stageAndInsert<R extends pg.QueryResultRow, T>(
   client: pg.ClientBase,
   table: string,
   cols: string,
-  rows: Cells,
+  rows: readonly T[],
+  line: (row: T) => string,
   skippedKeys?: string,
 ): Promise<pg.QueryResult<R>> {
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${table}_stage (LIKE ${table}) ON COMMIT DELETE ROWS`);
-  await copyRows(client, `${table}_stage (${cols})`, rows);
+  await copyEncoded(client, `${table}_stage (${cols})`, rows, line);
   // Heap order is COPY order, so rows are inserted (and key locks taken) in the caller's order.
   const insert = `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${table}_stage ON CONFLICT DO NOTHING`;
   if (!skippedKeys) return client.query<R>(insert);
@@ -107,23 +111,24 @@ export async function stageAndInsert<R extends pg.QueryResultRow>(
  * unique_violation, and the batch takes the merge path (stageAndInsert). Resolves to
  * 'all' or to what the merge path resolved to.
  */
-export async function insertNew<R extends pg.QueryResultRow>(
+export async function insertNew<R extends pg.QueryResultRow, T>(
   client: pg.ClientBase,
   table: string,
   cols: string,
-  rows: Cells,
+  rows: readonly T[],
+  line: (row: T) => string,
   skippedKeys?: string,
 ): Promise<'all' | pg.QueryResult<R>> {
   await client.query('SAVEPOINT copy_new');
   try {
-    await copyRows(client, `${table} (${cols})`, rows);
+    await copyEncoded(client, `${table} (${cols})`, rows, line);
     await client.query('RELEASE SAVEPOINT copy_new');
     return 'all';
   } catch (err) {
     if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
     await client.query('ROLLBACK TO SAVEPOINT copy_new');
   }
-  return stageAndInsert<R>(client, table, cols, rows, skippedKeys);
+  return stageAndInsert<R, T>(client, table, cols, rows, line, skippedKeys);
 }
 
 /**
@@ -152,25 +157,10 @@ export async function mergeMeterReadings(
     if (prev && byReadingKey(prev, r) === 0) tracked.add(prev).add(r);
     else offered.push(r);
   }
-  const ins = await insertNew<{ meter_id: string; obis: string; interval_start: number | string }>(
-    client,
-    'meter_readings',
-    READING_COLS,
-    offered.map((r) => [
-      r.meterId,
-      r.obis,
-      r.intervalStart,
-      r.intervalSeconds,
-      r.value,
-      r.rawValue ?? null,
-      r.unit,
-      r.quality,
-      r.customerId ?? null,
-      r.eventId ?? null,
-      r.receivedAt,
-    ]),
-    'meter_id, obis, interval_start',
-  );
+  const ins = await insertNew<
+    { meter_id: string; obis: string; interval_start: number | string },
+    MeterReading
+  >(client, 'meter_readings', READING_COLS, offered, readingLine, 'meter_id, obis, interval_start');
   const skipped = new Set<MeterReading>();
   if (ins !== 'all')
     for (const x of ins.rows) {

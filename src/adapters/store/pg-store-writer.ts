@@ -9,6 +9,7 @@ import { inPgTransaction } from '../postgres.ts';
 import { openStorePool, type PgStoreOptions, type PoolStats, type StorePool } from './pg-store-pool.ts';
 import { DayPartitions } from './pg-partitions.ts';
 import { insertNew, mergeMeterReadings } from './pg-readings-merge.ts';
+import { cellsLine } from './pg-copy.ts';
 import { RollupAccumulator, type RollupDelta } from './rollup-accumulator.ts';
 import { rowToReading } from './sqlite-store-writer.ts';
 import type { GridEvent } from '../../domain/events.ts';
@@ -160,7 +161,7 @@ async function insertSensors(c: pg.ClientBase, rows: SensorReading[]): Promise<n
       r.lon ?? null,
       r.receivedAt,
     ]),
-    '',
+    cellsLine,
   );
   return res === 'all' ? sorted.length : (res.rowCount ?? 0);
 }
