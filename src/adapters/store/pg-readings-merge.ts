@@ -20,9 +20,16 @@
 import type pg from 'pg';
 import { copyEncoded, copyText } from './pg-copy.ts';
 import { gridError } from '../../app/errors.ts';
-import { OBIS, Quality, type MeterReading } from '../../domain/readings.ts';
+import { OBIS, type MeterReading } from '../../domain/readings.ts';
 import type { RollupAccumulator } from './rollup-accumulator.ts';
 import type { StoreWriteResult } from './store.ts';
+import {
+  isEstimated,
+  NO_CHANGE,
+  resolveDuplicate,
+  type BucketDelta,
+  type StoredValue,
+} from './duplicate-keys.ts';
 
 export const READING_COLS =
   'meter_id, obis, interval_start, interval_s, value, raw_value, unit, quality, customer_id, event_id, received_at';
@@ -32,13 +39,11 @@ export function readingLine(r: MeterReading): string {
   return `${copyText(r.meterId)}\t${copyText(r.obis)}\t${r.intervalStart}\t${r.intervalSeconds}\t${r.value}\t${copyText(r.rawValue)}\t${copyText(r.unit)}\t${r.quality}\t${copyText(r.customerId)}\t${copyText(r.eventId)}\t${r.receivedAt}\n`;
 }
 
-type Stored = { value: number; quality: number };
-type Delta = { energyKwh: number; readings: number; estimated: number };
-const NO_CHANGE: Delta = { energyKwh: 0, readings: 0, estimated: 0 };
+type Stored = StoredValue;
+type Delta = BucketDelta;
 
 const UNIQUE_VIOLATION = '23505';
 const keyOf = (meterId: string, obis: string, start: number) => `${meterId}\u0000${obis}\u0000${start}`;
-const isEstimated = (quality: number) => (quality & Quality.ESTIMATED) !== 0;
 
 /** Sorts by (meter, channel, start): every writer takes row locks in the same order. */
 export function byReadingKey(a: MeterReading, b: MeterReading): number {
@@ -194,7 +199,7 @@ export async function mergeMeterReadings(
       } else {
         const old = stored.get(k);
         if (!old) throw gridError('SG_ERR_STORE', [`reading ${k} was neither inserted nor found`]);
-        delta = resolveConflict(r, old, result);
+        delta = resolveDuplicate(r, old, result);
         if (delta !== NO_CHANGE) {
           stored.set(k, { value: r.value, quality: r.quality });
           replaced.set(k, r);
@@ -249,27 +254,6 @@ async function fetchStored(
     [keys.map((r) => r.meterId), keys.map((r) => r.obis), keys.map((r) => r.intervalStart), lo, hi],
   );
   return new Map(rows.map((x) => [keyOf(x.meter_id, x.obis, x.interval_start), x]));
-}
-
-/** The key exists: a replay (same value), a late real reading over an estimate, or a conflict. */
-export function resolveConflict(r: MeterReading, old: Stored, result: StoreWriteResult): Delta {
-  const estimated = isEstimated(r.quality);
-  if (isEstimated(old.quality) && !estimated) {
-    result.replacedEstimates++;
-    return { energyKwh: r.value - old.value, readings: 0, estimated: -1 };
-  }
-  if (estimated || old.value === r.value) {
-    result.unchanged++;
-  } else {
-    result.conflicts.push({
-      meterId: r.meterId,
-      obis: r.obis,
-      intervalStart: r.intervalStart,
-      storedValue: old.value,
-      rejectedValue: r.value,
-    });
-  }
-  return NO_CHANGE;
 }
 
 async function replace(client: pg.ClientBase, rows: MeterReading[]): Promise<void> {

@@ -3,7 +3,14 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { inTransaction, migrate, openSqlite, type Synchronous } from '../sqlite.ts';
 import { STORE_MIGRATIONS } from './sqlite-schema.ts';
 import { RollupAccumulator } from './rollup-accumulator.ts';
-import { OBIS, Quality, type MeterReading } from '../../domain/readings.ts';
+import {
+  isEstimated,
+  NO_CHANGE,
+  resolveDuplicate,
+  type BucketDelta,
+  type StoredValue,
+} from './duplicate-keys.ts';
+import { OBIS, type MeterReading } from '../../domain/readings.ts';
 import type { GridEvent } from '../../domain/events.ts';
 import type {
   MeterLocator,
@@ -24,10 +31,6 @@ export function openStoreDb(opts: SqliteStoreOptions): DatabaseSync {
   migrate(db, STORE_MIGRATIONS);
   return db;
 }
-
-/** What one reading adds to its rollup buckets. */
-type Delta = { energyKwh: number; readings: number; estimated: number };
-const NO_CHANGE: Delta = { energyKwh: 0, readings: 0, estimated: 0 };
 
 export class SqliteStoreWriter implements StoreWriter {
   private readonly db: DatabaseSync;
@@ -89,7 +92,7 @@ export class SqliteStoreWriter implements StoreWriter {
     const acc = new RollupAccumulator(this.locate);
     for (const r of batch.meterReadings) {
       const counted = r.obis === OBIS.ACTIVE_IMPORT;
-      const estimated = (r.quality & Quality.ESTIMATED) !== 0 ? 1 : 0;
+      const estimated = isEstimated(r.quality) ? 1 : 0;
       const { changes } = this.s.insertReading!.run(
         r.meterId,
         r.obis,
@@ -104,10 +107,8 @@ export class SqliteStoreWriter implements StoreWriter {
         r.receivedAt,
       );
       if (changes === 1) result.inserted++;
-      const delta: Delta =
-        changes === 1
-          ? { energyKwh: r.value, readings: 1, estimated }
-          : this.resolveConflict(r, estimated, result);
+      const delta: BucketDelta =
+        changes === 1 ? { energyKwh: r.value, readings: 1, estimated } : this.resolveConflict(r, result);
       // Always added, zero delta included: a replayed batch must still report its buckets' totals
       // so overloads are re-evaluated after a crash between the write and the events.
       if (counted) acc.add(r.meterId, r.intervalStart, delta.energyKwh, delta.readings, delta.estimated);
@@ -151,14 +152,11 @@ export class SqliteStoreWriter implements StoreWriter {
     return result;
   }
 
-  /** The key exists: a replay (same value), a late real reading over an estimate, or a conflict. */
-  private resolveConflict(r: MeterReading, estimated: number, result: StoreWriteResult): Delta {
-    const old = this.s.existing!.get(r.meterId, r.obis, r.intervalStart) as {
-      value: number;
-      quality: number;
-    };
-    const oldEstimated = (old.quality & Quality.ESTIMATED) !== 0;
-    if (oldEstimated && !estimated) {
+  /** The key exists: the shared decision (duplicate-keys.ts), then the replacement it asks for. */
+  private resolveConflict(r: MeterReading, result: StoreWriteResult): BucketDelta {
+    const old = this.s.existing!.get(r.meterId, r.obis, r.intervalStart) as unknown as StoredValue;
+    const delta = resolveDuplicate(r, old, result);
+    if (delta !== NO_CHANGE)
       this.s.replace!.run(
         r.value,
         r.rawValue ?? null,
@@ -170,21 +168,7 @@ export class SqliteStoreWriter implements StoreWriter {
         r.obis,
         r.intervalStart,
       );
-      result.replacedEstimates++;
-      return { energyKwh: r.value - old.value, readings: 0, estimated: -1 };
-    }
-    if (estimated || old.value === r.value) {
-      result.unchanged++;
-    } else {
-      result.conflicts.push({
-        meterId: r.meterId,
-        obis: r.obis,
-        intervalStart: r.intervalStart,
-        storedValue: old.value,
-        rejectedValue: r.value,
-      });
-    }
-    return NO_CHANGE;
+    return delta;
   }
 
   private insertEvents(events: GridEvent[]): number {
