@@ -154,7 +154,7 @@ export const CONFIG_SCHEMA = {
     secret: true,
   },
   postgresPoolMax: {
-    doc: 'Most PostgreSQL connections per process.',
+    doc: 'Most PostgreSQL connections per pool: the query module has one, and so does each processor worker (size RDS max_connections for replicas x (1 + workers) x this).',
     default: 10,
     env: 'GRIDOPS_POSTGRES_POOL_MAX',
     parse: int(1, 1000),
