@@ -1,8 +1,9 @@
 # Amazon MSK: brokers spread evenly over the zones (the count is checked to be a multiple of the
-# zone count), TLS between clients and brokers and inside the cluster, IAM (optionally also
-# SASL/SCRAM) authentication with unauthenticated access off, encryption at rest with a
-# customer-managed key, no public access, broker logs to an encrypted log group and the Prometheus
-# JMX / node exporters open for the platform's Prometheus.
+# zone count), TLS between clients and brokers and inside the cluster, SASL/SCRAM (what gridops
+# speaks; its credentials generated here, in an AmazonMSK_ secret) and IAM authentication with
+# unauthenticated access off, encryption at rest with a customer-managed key, no public access,
+# broker logs to an encrypted log group and the Prometheus JMX / node exporters open for the
+# platform's Prometheus.
 
 locals {
   zone_count         = length(var.client_subnet_ids)
@@ -13,7 +14,7 @@ module "key" {
   source = "../kms"
 
   name                  = "${var.name}-msk"
-  description           = "At-rest encryption and broker logs of ${var.name} MSK"
+  description           = "At-rest encryption, broker logs and SCRAM secret of ${var.name} MSK"
   allow_cloudwatch_logs = true
   tags                  = var.tags
 }
@@ -31,10 +32,7 @@ resource "aws_security_group" "this" {
 
 locals {
   # 9098: IAM over TLS; 9096: SASL/SCRAM over TLS; 11001-11002: Prometheus JMX and node exporters.
-  broker_ports = merge(
-    { iam = 9098, jmx-exporter = 11001, node-exporter = 11002 },
-    var.scram_enabled ? { scram = 9096 } : {},
-  )
+  broker_ports = { iam = 9098, scram = 9096, jmx-exporter = 11001, node-exporter = 11002 }
   ingress = merge([for sg in var.allowed_security_group_ids : {
     for name, port in local.broker_ports : "${name}|${sg}" => { port = port, sg = sg, name = name }
   }]...)
@@ -122,7 +120,7 @@ resource "aws_msk_cluster" "this" {
 
     sasl {
       iam   = true
-      scram = var.scram_enabled
+      scram = true
     }
   }
 
@@ -155,4 +153,66 @@ resource "aws_msk_cluster" "this" {
       error_message = "broker_count (${var.broker_count}) must be a multiple of the number of client subnets/zones (${local.zone_count})."
     }
   }
+}
+
+# The SASL/SCRAM login of gridops (GRIDOPS_KAFKA_SASL_USERNAME / GRIDOPS_KAFKA_SASL_PASSWORD_FILE):
+# a password generated here, kept in Secrets Manager as MSK requires it (the name starts with
+# AmazonMSK_, the secret is encrypted with a customer-managed key, the value is JSON with username
+# and password) and associated with the cluster, which then accepts it on 9096. The Kubernetes
+# Secret gridops-kafka (key password) is made from this secret (docs/deploy.md, "Backends").
+resource "random_password" "scram" {
+  length = 48
+  # Letters and digits only: the password is copied into a Kubernetes Secret and a file by hand.
+  special = false
+  # Bumping scram_rotation_id generates a new password; MSK picks up the new secret value within
+  # minutes, then update the Kubernetes Secret and restart ingest and processor.
+  keepers = {
+    rotation = var.scram_rotation_id
+  }
+}
+
+resource "aws_secretsmanager_secret" "scram" {
+  #checkov:skip=CKV2_AWS_57:The SCRAM password is rotated by Terraform (scram_rotation_id), not by a Secrets Manager Lambda.
+  # MSK accepts only secrets named AmazonMSK_* and encrypted with a customer-managed key.
+  name_prefix             = "AmazonMSK_${var.name}-${var.scram_username}-"
+  description             = "SASL/SCRAM login ${var.scram_username} of ${var.name} MSK (GRIDOPS_KAFKA_SASL_PASSWORD)"
+  kms_key_id              = module.key.key_arn
+  recovery_window_in_days = 30
+  tags                    = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "scram" {
+  secret_id = aws_secretsmanager_secret.scram.id
+  secret_string = jsonencode({
+    username = var.scram_username
+    password = random_password.scram.result
+  })
+}
+
+# MSK attaches this policy itself when the secret is associated; declaring it keeps plans clean.
+data "aws_iam_policy_document" "scram" {
+  #checkov:skip=CKV_AWS_108:A resource policy of this one secret letting the MSK service read it, which SASL/SCRAM needs; it is the policy MSK itself attaches on association.
+  statement {
+    sid       = "AWSKafkaResourcePolicy"
+    actions   = ["secretsmanager:getSecretValue"]
+    resources = [aws_secretsmanager_secret.scram.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["kafka.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_secretsmanager_secret_policy" "scram" {
+  secret_arn = aws_secretsmanager_secret.scram.arn
+  policy     = data.aws_iam_policy_document.scram.json
+}
+
+# Exclusive: any other secret associated with the cluster by hand is removed on the next apply.
+resource "aws_msk_scram_secret_association" "this" {
+  cluster_arn     = aws_msk_cluster.this.arn
+  secret_arn_list = [aws_secretsmanager_secret.scram.arn]
+
+  depends_on = [aws_secretsmanager_secret_version.scram, aws_secretsmanager_secret_policy.scram]
 }

@@ -14,8 +14,18 @@ output "bootstrap_brokers_iam" {
 }
 
 output "bootstrap_brokers_scram" {
-  description = "Bootstrap brokers for SASL/SCRAM over TLS (port 9096), empty unless scram_enabled; GRIDOPS_KAFKA_BROKERS."
+  description = "Bootstrap brokers for SASL/SCRAM over TLS (port 9096); GRIDOPS_KAFKA_BROKERS."
   value       = aws_msk_cluster.this.bootstrap_brokers_sasl_scram
+}
+
+output "scram_username" {
+  description = "SASL/SCRAM user name of gridops (GRIDOPS_KAFKA_SASL_USERNAME)."
+  value       = var.scram_username
+}
+
+output "scram_secret_arn" {
+  description = "AmazonMSK_ Secrets Manager secret of the SASL/SCRAM login, associated with the cluster: JSON with username and password (GRIDOPS_KAFKA_SASL_PASSWORD_FILE gets password). The ARN only, never the value."
+  value       = aws_secretsmanager_secret.scram.arn
 }
 
 output "security_group_id" {

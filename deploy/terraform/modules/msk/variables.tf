@@ -24,7 +24,7 @@ variable "client_subnet_ids" {
 }
 
 variable "allowed_security_group_ids" {
-  description = "Security groups allowed to reach the brokers (IAM over TLS, and SCRAM over TLS if enabled)."
+  description = "Security groups allowed to reach the brokers (SASL/SCRAM over TLS and IAM over TLS)."
   type        = list(string)
 }
 
@@ -60,10 +60,21 @@ variable "volume_size_gb" {
   default     = 100
 }
 
-variable "scram_enabled" {
-  description = "Also accept SASL/SCRAM (credentials in Secrets Manager) besides IAM auth, for clients without IAM support."
-  type        = bool
-  default     = false
+variable "scram_username" {
+  description = "SASL/SCRAM user name of gridops (GRIDOPS_KAFKA_SASL_USERNAME); its password is generated here and kept in an AmazonMSK_ secret."
+  type        = string
+  default     = "gridops"
+
+  validation {
+    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9_-]{0,63}$", var.scram_username))
+    error_message = "scram_username must start with a letter and contain only letters, digits, '_' and '-' (max 64)."
+  }
+}
+
+variable "scram_rotation_id" {
+  description = "Change this value (e.g. to the date) to generate a new SASL/SCRAM password."
+  type        = string
+  default     = "initial"
 }
 
 variable "enhanced_monitoring" {

@@ -1,8 +1,7 @@
 # One environment of the platform: network, EKS, PostgreSQL, Redis, Kafka and observability, wired
 # so that only the flows the architecture needs are open: the EKS workloads reach PostgreSQL (5432,
-# TLS), Redis (6379, TLS) and Kafka (9098 IAM over TLS; 9096 SASL/SCRAM over TLS when the msk
-# module's scram_enabled is on); Prometheus scrapes the MSK exporters; nothing is reachable from
-# the internet.
+# TLS), Redis (6379, TLS) and Kafka (9096 SASL/SCRAM over TLS, what gridops uses; 9098 IAM over
+# TLS); Prometheus scrapes the MSK exporters; nothing is reachable from the internet.
 
 module "network" {
   source = "../network"
@@ -124,8 +123,9 @@ resource "terraform_data" "zone_count_check" {
 # What the gridops pods may do, through their IRSA role: connect to Kafka with IAM and use the
 # gridops topics and groups (the processors' group is <topic>.processor), read the Redis AUTH
 # secret, and log in to PostgreSQL with IAM auth. gridops itself uses none of it today: it has no
-# IAM auth for Kafka or PostgreSQL, and it reads its PostgreSQL and Redis URLs from mounted files
-# (docs/deploy.md, "Backends"). The role is the least that an IAM-auth path will need.
+# IAM auth for Kafka or PostgreSQL, and it reads its PostgreSQL and Redis URLs and its Kafka SCRAM
+# password from mounted files (docs/deploy.md, "Backends"). The role is the least that an IAM-auth
+# path will need.
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 data "aws_region" "current" {}

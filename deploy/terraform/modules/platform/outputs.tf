@@ -26,10 +26,13 @@ output "gridops_config" {
     # Non-secret keys, for the Kubernetes overlay's ConfigMap or an env file, as they are.
     env = {
       GRIDOPS_BUS = "kafka"
-      # SASL/SCRAM over TLS (9096): empty unless the msk module's scram_enabled is on, and gridops
-      # cannot use it before the Kafka adapter's TLS and SASL options become config keys; IAM (9098)
-      # is not supported at all (docs/deploy.md, "Known gaps").
+      # MSK's SASL/SCRAM-over-TLS listener (9096), with the login of the msk module (its password:
+      # files.GRIDOPS_KAFKA_SASL_PASSWORD_FILE). The brokers' certificates chain to Amazon's public
+      # CA, which Node.js trusts, so no GRIDOPS_KAFKA_CA_FILE. IAM (9098) is not supported by gridops.
       GRIDOPS_KAFKA_BROKERS                 = module.msk.bootstrap_brokers_scram
+      GRIDOPS_KAFKA_TLS                     = "true"
+      GRIDOPS_KAFKA_SASL_MECHANISM          = "scram-sha-512"
+      GRIDOPS_KAFKA_SASL_USERNAME           = module.msk.scram_username
       GRIDOPS_KAFKA_TOPIC                   = "gridops.readings"
       GRIDOPS_KAFKA_REPLICATION             = tostring(min(3, var.sizing.kafka_broker_count))
       GRIDOPS_BUS_PARTITIONS                = "12"
@@ -48,6 +51,10 @@ output "gridops_config" {
       GRIDOPS_REDIS_URL_FILE = {
         secret_arn = module.elasticache.auth_secret_arn
         json_key   = "url"
+      }
+      GRIDOPS_KAFKA_SASL_PASSWORD_FILE = {
+        secret_arn = module.msk.scram_secret_arn
+        json_key   = "password"
       }
       GRIDOPS_POSTGRES_CA_FILE = {
         download = "https://truststore.pki.rds.amazonaws.com/${data.aws_region.current.region}/${data.aws_region.current.region}-bundle.pem"

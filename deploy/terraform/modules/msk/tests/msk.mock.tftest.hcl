@@ -49,6 +49,30 @@ run "brokers_are_spread_evenly_and_encrypted" {
   }
 }
 
+run "scram_is_on_with_an_msk_secret" {
+  command = plan
+
+  assert {
+    condition     = aws_msk_cluster.this.client_authentication[0].sasl[0].scram == true
+    error_message = "SASL/SCRAM (what gridops speaks, 9096) must be on."
+  }
+
+  assert {
+    condition     = startswith(aws_secretsmanager_secret.scram.name_prefix, "AmazonMSK_")
+    error_message = "MSK accepts only SCRAM secrets whose name starts with AmazonMSK_."
+  }
+
+  assert {
+    condition     = output.scram_username == "gridops"
+    error_message = "Expected the default SCRAM user gridops."
+  }
+
+  assert {
+    condition     = length([for k, r in aws_vpc_security_group_ingress_rule.clients : r if r.from_port == 9096]) == 1
+    error_message = "Expected one 9096 (SASL/SCRAM over TLS) ingress rule per allowed security group."
+  }
+}
+
 run "three_brokers_on_two_zones_are_refused" {
   command = plan
 
