@@ -6,7 +6,8 @@ the properties that matter for this platform are asserted on the parsed blocks:
 
   encryption   every data store, log group, secret, key, volume and state bucket is encrypted
   public       nothing is reachable from the internet (RDS, subnets, MSK, security groups, S3, EKS)
-  msk          the broker count is a multiple of the AZ count, in every environment and by construction
+  msk          the broker count is a multiple of the AZ count, in every environment and by construction;
+               with SASL/SCRAM on, an AmazonMSK_ secret under a customer-managed key is associated
   prod         prod is Multi-AZ, has deletion protection, a NAT gateway per AZ, cache failover
   secrets      no literal secret anywhere; passwords come from RDS/Secrets Manager or random_password
   backend      every environment keeps state in S3, encrypted, with locking
@@ -272,6 +273,27 @@ class Policy:
             info = self.first(b, "broker_node_group_info") or {}
             self.check("msk", "client_subnet_ids" in str(info.get("client_subnets")), tf,
                        f"aws_msk_cluster.{name}: client_subnets must be the per-AZ subnet list the precondition counts")
+        # SASL/SCRAM on: MSK accepts logins only from associated secrets named AmazonMSK_* and
+        # encrypted with a customer-managed key (apply fails late otherwise; validate cannot see it).
+        for tf, name, b in self.resources("aws_msk_cluster"):
+            sasl = self.first(self.first(b, "client_authentication") or {}, "sasl") or {}
+            if sasl.get("scram") is False or not self.set_(sasl.get("scram")):
+                continue
+            d = tf.parent
+            secrets = {n: sb for stf, n, sb in self.resources("aws_secretsmanager_secret") if stf.parent == d}
+            assoc = [ab for atf, _, ab in self.resources("aws_msk_scram_secret_association") if atf.parent == d]
+            assoc += [ab for atf, _, ab in self.resources("aws_msk_single_scram_secret_association") if atf.parent == d]
+            refs = " ".join(str(ab.get("secret_arn_list", "")) + str(ab.get("secret_arn", "")) for ab in assoc)
+            linked = [n for n in secrets if f"aws_secretsmanager_secret.{n}." in refs]
+            self.check("msk", bool(assoc) and bool(linked), tf,
+                       f"aws_msk_cluster.{name}: SASL/SCRAM is on but no aws_secretsmanager_secret of this module is associated (aws_msk_scram_secret_association)")
+            for n in linked:
+                sb = secrets[n]
+                named = str(sb.get("name") or sb.get("name_prefix") or "")
+                self.check("msk", named.startswith("AmazonMSK_"), tf,
+                           f"aws_secretsmanager_secret.{n}: an MSK SCRAM secret's name must start with AmazonMSK_")
+                self.check("msk", self.is_expr(sb.get("kms_key_id")), tf,
+                           f"aws_secretsmanager_secret.{n}: an MSK SCRAM secret needs a customer-managed kms_key_id")
         for tf, name, b in self.resources("aws_subnet"):
             if name == "data":
                 self.check("msk", b.get("count") == "${local.az_count}", tf,
