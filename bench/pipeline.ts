@@ -73,6 +73,20 @@ async function copyBaseline(
   }
 }
 
+/** How many batches the processors committed (their batch-duration histogram's count). */
+async function processorBatches(procs: GridopsProcess[], key: string): Promise<{ count: number }> {
+  let count = 0;
+  for (const p of procs) {
+    const text = await (
+      await fetch(`${p.url}/metrics`, { headers: { authorization: `Bearer ${key}` } })
+    ).text();
+    const m = /^smartgrid_processor_batch_duration_seconds_count(?:\{[^}]*\})? (\d+)/m.exec(text);
+    if (!m) throw new Error(`no batch count in the metrics of ${p.url}`);
+    count += Number(m[1]);
+  }
+  return { count };
+}
+
 /** kafka-producer-perf-test: the same count of records of our average size, acks=all, idempotent. */
 async function kafkaPerf(
   brokers: string,
@@ -186,6 +200,10 @@ export const pipelineBench: Bench = {
         `acked in ${ackSeconds.toFixed(2)} s, processed in ${processedSeconds.toFixed(2)} s, ${retries} 503 retries`,
       );
       const readingsPerS = total / processedSeconds;
+      const batches = await processorBatches(procs.slice(0, Number(args.processors ?? 1)), key);
+      log(
+        `processor batches: ${batches.count}, ${(total / batches.count).toFixed(0)} readings each on average`,
+      );
       const producerPerS = total / ackSeconds;
       return {
         readings: total,
@@ -195,6 +213,7 @@ export const pipelineBench: Bench = {
         producer_per_s: producerPerS,
         kafka_perf_per_s: perfPerS,
         producer_ratio: producerPerS / perfPerS,
+        avg_batch: total / batches.count,
         peak_rss_mb: Math.max(...procs.map((p) => peakRssMb(p.proc.pid!))),
       };
     } finally {
