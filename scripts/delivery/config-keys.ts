@@ -1,8 +1,9 @@
 // The GRIDOPS_* settings of the rendered manifests against the program's own key table
 // (src/app/config-schema.ts, what `gridops run --help` prints). Placeholders once named keys that
 // gridops never read (GRIDOPS_PG_HOST, GRIDOPS_KAFKA_AUTH); these rules keep the manifests to
-// keys that exist, secrets out of plain values, every file a key names under a mount, and the
-// split targets off the embedded column (per-pod SQLite files are not a shared bus or store).
+// keys that exist with values their parsers accept, secrets out of plain values, every file a key
+// names under a mount, SASL with its credentials, and the split targets off the embedded column
+// (per-pod SQLite files are not a shared bus or store).
 import { CONFIG_SCHEMA, type KeySpec } from '../../src/app/config-schema.ts';
 import type { K8sObject } from './policy.ts';
 
@@ -15,6 +16,18 @@ const SPECS = Object.values(CONFIG_SCHEMA) as KeySpec<unknown>[];
 /** Secret keys: only from the environment or from `<KEY>_FILE` (config.ts). */
 export const SECRET_KEYS = new Set(SPECS.filter((s) => s.secret).map((s) => s.env));
 export const KNOWN_KEYS = new Set([...SPECS.map((s) => s.env), ...[...SECRET_KEYS].map((k) => `${k}_FILE`)]);
+const BY_ENV = new Map(SPECS.map((s) => [s.env, s]));
+/** Why gridops refuses this value at start (its own parser), or undefined; empty means unset. */
+function refusal(key: string, value: string): string | undefined {
+  const spec = BY_ENV.get(key);
+  if (!spec || spec.secret || value === '') return undefined;
+  try {
+    spec.parse(value);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
 /** Keys whose value is a file (or a comma list of files) that the process reads. */
 const FILE_KEYS = (key: string) => key.endsWith('_FILE') || key === 'GRIDOPS_TLS_CERT_FILES';
 
@@ -47,6 +60,8 @@ export function checkConfigKeys(objects: K8sObject[], where: string): string[] {
         bad(`ConfigMap/${cm.metadata.name}: holds the secret ${key} (mount a Secret and set ${key}_FILE)`);
       else if (!KNOWN_KEYS.has(key))
         bad(`ConfigMap/${cm.metadata.name}: ${key} is not a gridops configuration key (gridops run --help)`);
+      const why = refusal(key, String(obj(cm.data)[key]));
+      if (why) bad(`ConfigMap/${cm.metadata.name}: ${key}=${String(obj(cm.data)[key])} ${why}`);
     }
   }
 
@@ -68,6 +83,8 @@ export function checkConfigKeys(objects: K8sObject[], where: string): string[] {
           bad(`${name}: ${key} is not a gridops configuration key (gridops run --help)`);
         if (isObj(e.valueFrom) && isObj(e.valueFrom.secretKeyRef)) fromSecret.add(key);
         else if (SECRET_KEYS.has(key)) bad(`${name}: sets the secret ${key} as a plain value`);
+        const why = e.valueFrom === undefined ? refusal(key, String(e.value ?? '')) : undefined;
+        if (why) bad(`${name}: ${key}=${String(e.value)} ${why}`);
         env.set(key, String(e.value ?? ''));
       }
       const mounts = arr(c.volumeMounts).map((m) => String(obj(m).mountPath).replace(/\/$/, ''));
@@ -113,6 +130,16 @@ function checkBackends(
     );
   if (uses('ingest', 'processor') && bus === 'kafka' && !env.get('GRIDOPS_KAFKA_BROKERS'))
     bad(`${name}: GRIDOPS_BUS=kafka without GRIDOPS_KAFKA_BROKERS`);
+  // As busSettings (src/app/backends.ts): SASL needs a user name and a password to open the bus.
+  const sasl = env.get('GRIDOPS_KAFKA_SASL_MECHANISM') || 'none';
+  if (uses('ingest', 'processor') && bus === 'kafka' && sasl !== 'none') {
+    if (!env.get('GRIDOPS_KAFKA_SASL_USERNAME'))
+      bad(`${name}: GRIDOPS_KAFKA_SASL_MECHANISM=${sasl} without GRIDOPS_KAFKA_SASL_USERNAME`);
+    if (!has('GRIDOPS_KAFKA_SASL_PASSWORD'))
+      bad(
+        `${name}: GRIDOPS_KAFKA_SASL_MECHANISM=${sasl} without GRIDOPS_KAFKA_SASL_PASSWORD_FILE (or a secretKeyRef)`,
+      );
+  }
   // `gridops run` checks the store settings of every process at start, ingest's too.
   if (store === 'postgres' && !has('GRIDOPS_POSTGRES_URL'))
     bad(`${name}: GRIDOPS_STORE=postgres without GRIDOPS_POSTGRES_URL_FILE (or a secretKeyRef)`);
