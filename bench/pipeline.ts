@@ -73,6 +73,19 @@ async function copyBaseline(
   }
 }
 
+/** Prints what the processes logged at warn level or worse, so a slow run explains itself. */
+function logProblems(procs: GridopsProcess[], log: (l: string) => void): void {
+  for (const p of procs) {
+    const problems = p
+      .stdout()
+      .split('\n')
+      .filter((l) => /"level":"(warn|error|fatal)"/.test(l));
+    if (problems.length === 0) continue;
+    log(`${p.url} logged ${problems.length} warnings or errors; the first ones:`);
+    for (const l of problems.slice(0, 5)) log(`  ${l.slice(0, 400)}`);
+  }
+}
+
 /** How many batches the processors committed (their batch-duration histogram's count). */
 async function processorBatches(procs: GridopsProcess[], key: string): Promise<{ count: number }> {
   let count = 0;
@@ -201,6 +214,7 @@ export const pipelineBench: Bench = {
       );
       const readingsPerS = total / processedSeconds;
       const batches = await processorBatches(procs.slice(0, Number(args.processors ?? 1)), key);
+      logProblems(procs, log);
       log(
         `processor batches: ${batches.count}, ${(total / batches.count).toFixed(0)} readings each on average`,
       );

@@ -98,6 +98,8 @@ export async function stageAndInsert<R extends pg.QueryResultRow, T>(
   skippedKeys?: string,
 ): Promise<pg.QueryResult<R>> {
   await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${table}_stage (LIKE ${table}) ON COMMIT DELETE ROWS`);
+  // Emptied at commit, but a write may stage twice in one transaction (fresh, then late rows).
+  await client.query(`DELETE FROM ${table}_stage`);
   await copyEncoded(client, `${table}_stage (${cols})`, rows, line);
   // Heap order is COPY order, so rows are inserted (and key locks taken) in the caller's order.
   const insert = `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${table}_stage ON CONFLICT DO NOTHING`;
@@ -140,11 +142,15 @@ export async function insertNew<R extends pg.QueryResultRow, T>(
  * Writes `readings` (batch order) and feeds every active-import reading's rollup delta to `acc`,
  * in batch order, exactly as the SQLite writer would; counts go into `result`.
  */
+type SkippedKey = { meter_id: string; obis: string; interval_start: number | string };
+const SKIPPED_KEY = 'meter_id, obis, interval_start';
+
 export async function mergeMeterReadings(
   client: pg.ClientBase,
   readings: MeterReading[],
   acc: RollupAccumulator,
   result: StoreWriteResult,
+  late?: ReadonlySet<MeterReading>,
 ): Promise<void> {
   if (readings.length === 0) return;
   // Only the first of in-batch duplicates is offered to the INSERT; the others are resolved
@@ -162,20 +168,44 @@ export async function mergeMeterReadings(
     if (prev && byReadingKey(prev, r) === 0) tracked.add(prev).add(r);
     else offered.push(r);
   }
-  const ins = await insertNew<
-    { meter_id: string; obis: string; interval_start: number | string },
-    MeterReading
-  >(client, 'meter_readings', READING_COLS, offered, readingLine, 'meter_id, obis, interval_start');
+  // Late readings (see StoreBatch.late) go straight to the merge path: one of them already
+  // stored would fail the COPY of all the others, and the whole batch would be merged instead.
+  const lateOnes = late && late.size > 0 ? offered.filter((r) => late.has(r)) : [];
+  const fresh = lateOnes.length > 0 ? offered.filter((r) => !late!.has(r)) : offered;
+  const skippedRows: SkippedKey[] = [];
+  if (fresh.length > 0) {
+    const ins = await insertNew<SkippedKey, MeterReading>(
+      client,
+      'meter_readings',
+      READING_COLS,
+      fresh,
+      readingLine,
+      SKIPPED_KEY,
+    );
+    if (ins !== 'all') skippedRows.push(...ins.rows);
+  }
+  if (lateOnes.length > 0)
+    skippedRows.push(
+      ...(
+        await stageAndInsert<SkippedKey, MeterReading>(
+          client,
+          'meter_readings',
+          READING_COLS,
+          lateOnes,
+          readingLine,
+          SKIPPED_KEY,
+        )
+      ).rows,
+    );
   const skipped = new Set<MeterReading>();
-  if (ins !== 'all')
-    for (const x of ins.rows) {
-      const start = Number(x.interval_start);
-      const r = byMeter.get(x.meter_id)?.find((c) => c.obis === x.obis && c.intervalStart === start);
-      if (!r)
-        throw gridError('SG_ERR_STORE', [`skipped key ${x.meter_id} ${x.obis} ${start} is not in the batch`]);
-      skipped.add(r); // the first copy in batch order: find() meets it first
-      tracked.add(r);
-    }
+  for (const x of skippedRows) {
+    const start = Number(x.interval_start);
+    const r = byMeter.get(x.meter_id)?.find((c) => c.obis === x.obis && c.intervalStart === start);
+    if (!r)
+      throw gridError('SG_ERR_STORE', [`skipped key ${x.meter_id} ${x.obis} ${start} is not in the batch`]);
+    skipped.add(r); // the first copy in batch order: find() meets it first
+    tracked.add(r);
+  }
   // What is stored now per key resolved below: rows found, rows inserted here.
   const stored = skipped.size > 0 ? await existing([...skipped]) : new Map<string, Stored>();
   const replaced = new Map<string, MeterReading>();

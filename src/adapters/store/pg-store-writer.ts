@@ -80,7 +80,7 @@ export class PgStoreWriter implements StoreWriter {
       transformerTotals: [],
     };
     const acc = new RollupAccumulator(this.locate);
-    await mergeMeterReadings(c, batch.meterReadings, acc, result);
+    await mergeMeterReadings(c, batch.meterReadings, acc, result, batch.late);
     const sensors = await insertSensors(c, batch.sensorReadings);
     const unknown = await insertUnknown(c, batch.unknown);
     const events = await insertEvents(c, batch.events);

@@ -83,6 +83,8 @@ function randomBatches(n: number): StoreBatch[] {
       unknown: rand() < 0.3 ? [{ kind: 'meter', ...reading('ZZZ-1', pick(10), 1) }] : [],
       events,
       watermark: T0 + pick(1000) * 1000,
+      // The late hint, right or wrong at random: the results must not depend on it.
+      late: new Set(meterReadings.filter(() => rand() < 0.3)),
     });
   }
   return out;

@@ -16,6 +16,13 @@ export interface StoreBatch {
   events: GridEvent[];
   /** Highest interval end in the batch (event-time watermark), for freshness. */
   watermark?: number;
+  /**
+   * A hint: meter readings at or before their series' newest interval when processed (late
+   * data, resends). Their keys may be stored already (an estimate to replace, a duplicate);
+   * the others' keys are almost always new. A writer may treat the two apart; it must still be
+   * right when the hint is wrong or missing.
+   */
+  late?: ReadonlySet<MeterReading>;
 }
 
 export interface DuplicateConflict {

@@ -5,7 +5,6 @@ import { applyVee, DEFAULT_VEE } from '../../domain/vee.ts';
 import { anomalyStep } from '../../domain/anomaly.ts';
 import { pqStep } from '../../domain/power-quality.ts';
 import { detectGaspCluster, detectOutage } from '../../domain/outage.ts';
-import { loadingLevel, transformerLoading } from '../../domain/transformer-loading.ts';
 import { eventId, type GridEvent } from '../../domain/events.ts';
 import { OBIS, Quality, type MeterReading, type Reading, type SensorReading } from '../../domain/readings.ts';
 import type { Topology } from '../../domain/topology.ts';
@@ -14,6 +13,7 @@ import { decodeReading } from '../../adapters/bus/reading-codec.ts';
 import type { StoreBatch, StoreWriter } from '../../adapters/store/store.ts';
 import { SeriesTracker } from './series-tracker.ts';
 import { JournaledMap } from './journaled-map.ts';
+import { eventsAfterWrite } from './write-events.ts';
 
 export interface BatchStats {
   records: number;
@@ -89,7 +89,14 @@ export class ProcessorCore {
       storeMs: 0,
     };
     const dead: DeadLetter[] = [];
-    const batch: StoreBatch = { meterReadings: [], sensorReadings: [], unknown: [], events: [] };
+    const lateReadings = new Set<MeterReading>();
+    const batch: StoreBatch = {
+      meterReadings: [],
+      sensorReadings: [],
+      unknown: [],
+      events: [],
+      late: lateReadings,
+    };
     const readings: Reading[] = [];
     for (const record of records) {
       try {
@@ -116,7 +123,7 @@ export class ProcessorCore {
     for (const r of readings) {
       if (r.kind === 'meter') {
         if (!this.topology.meterById.has(r.meterId)) batch.unknown.push(r);
-        else this.meter(r, batch, stats);
+        else this.meter(r, batch, stats, lateReadings);
       } else if (!this.topology.sensorById.has(r.sensorId)) batch.unknown.push(r);
       else this.sensor(r, batch);
     }
@@ -125,36 +132,7 @@ export class ProcessorCore {
     const writeStarted = performance.now();
     const result = await this.store.writeBatch(batch);
     stats.storeMs = performance.now() - writeStarted;
-    const late: GridEvent[] = [];
-    for (const c of result.conflicts) {
-      late.push({
-        id: eventId('duplicate_conflict', c.meterId, c.intervalStart),
-        type: 'duplicate_conflict',
-        subjectKind: 'meter',
-        subjectId: c.meterId,
-        start: c.intervalStart,
-        severity: 'info',
-        value: c.rejectedValue,
-        detail: `stored ${c.storedValue} kept; resent value ${c.rejectedValue} rejected (${c.obis})`,
-      });
-    }
-    for (const t of result.transformerTotals) {
-      const tx = this.topology.transformerById.get(t.transformerId);
-      if (!tx) continue;
-      const load = transformerLoading(t.energyKwh, 900, tx.kva);
-      if (loadingLevel(load.loadingRatio) !== 'overload') continue;
-      late.push({
-        id: eventId('transformer_overload', tx.id, t.bucket),
-        type: 'transformer_overload',
-        subjectKind: 'transformer',
-        subjectId: tx.id,
-        start: t.bucket,
-        end: t.bucket + 900_000,
-        severity: 'warning',
-        value: load.loadingRatio,
-        detail: `${load.kvaDrawn.toFixed(1)} kVA drawn on a ${tx.kva} kVA transformer (${(load.loadingRatio * 100).toFixed(0)} %)`,
-      });
-    }
+    const late = eventsAfterWrite(result, this.topology);
     const eventsStarted = performance.now();
     await this.store.writeEvents(late);
     stats.storeMs += performance.now() - eventsStarted;
@@ -168,7 +146,7 @@ export class ProcessorCore {
     return { stats, dead };
   }
 
-  private meter(r: MeterReading, batch: StoreBatch, stats: BatchStats): void {
+  private meter(r: MeterReading, batch: StoreBatch, stats: BatchStats, late: Set<MeterReading>): void {
     stats.meters++;
     const end = r.intervalStart + r.intervalSeconds * 1000;
     this.state.lastSeen.set(r.meterId, Math.max(this.state.lastSeen.get(r.meterId) ?? 0, end));
@@ -177,12 +155,15 @@ export class ProcessorCore {
     if (end <= r.receivedAt + DEFAULT_VEE.maxClockAheadMs)
       this.watermark = Math.max(this.watermark ?? end, end);
     const key = `${r.meterId}|${r.obis}`;
-    const result = applyVee(r, this.state.vee.get(key));
+    const prev = this.state.vee.get(key);
+    const result = applyVee(r, prev);
     this.state.vee.set(key, result.state);
     for (const f of result.findings) stats.vee[f.rule] = (stats.vee[f.rule] ?? 0) + 1;
     if (result.estimates.length > 0)
       stats.vee.estimated = (stats.vee.estimated ?? 0) + result.estimates.length;
     batch.meterReadings.push(...result.estimates, result.reading);
+    // At or before the series' newest interval: its key may be stored (see StoreBatch.late).
+    if (prev && r.intervalStart <= prev.lastStart) late.add(result.reading);
     if (r.obis !== OBIS.ACTIVE_IMPORT || result.reading.quality & (Quality.EDITED | Quality.DUPLICATE))
       return;
     const a = this.scoreSeasonal(key, r.intervalStart, result.reading.value);
