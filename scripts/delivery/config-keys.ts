@@ -140,8 +140,8 @@ function checkBackends(
         `${name}: GRIDOPS_KAFKA_SASL_MECHANISM=${sasl} without GRIDOPS_KAFKA_SASL_PASSWORD_FILE (or a secretKeyRef)`,
       );
   }
-  // `gridops run` checks the store settings of every process at start, ingest's too.
-  if (store === 'postgres' && !has('GRIDOPS_POSTGRES_URL'))
+  // As storeSettings: only the modules that open the store (processor, query) read its settings.
+  if (uses('processor', 'query') && store === 'postgres' && !has('GRIDOPS_POSTGRES_URL'))
     bad(`${name}: GRIDOPS_STORE=postgres without GRIDOPS_POSTGRES_URL_FILE (or a secretKeyRef)`);
   if (uses('processor', 'query') && cache === 'redis' && !has('GRIDOPS_REDIS_URL'))
     bad(`${name}: GRIDOPS_CACHE=redis without GRIDOPS_REDIS_URL_FILE (or a secretKeyRef)`);

@@ -59,7 +59,8 @@ test('split targets on the real column with mounted secret files pass', () => {
   const objects = [
     configMap(real),
     deployment('processor', urlFiles, ['/etc/gridops/postgres', '/etc/gridops/redis']),
-    deployment('ingest', [{ name: 'GRIDOPS_STORE', value: 'sqlite' }], []),
+    // Ingest opens no store: GRIDOPS_STORE=postgres from the ConfigMap needs no URL there.
+    deployment('ingest', [], []),
   ];
   assert.deepEqual(checkConfigKeys(objects, 't'), []);
 });
