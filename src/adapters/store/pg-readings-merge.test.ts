@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { byReadingKey, readingLine, sortByReadingKey } from './pg-readings-merge.ts';
+import { byReadingKey, groupByMeter, readingLine, sortGroups } from './pg-readings-merge.ts';
 import { cellsLine } from './pg-copy.ts';
 import type { MeterReading } from '../../domain/readings.ts';
 
-test('sortByReadingKey equals a stable sort by (meter, channel, start)', () => {
+test('grouped by meter then sorted equals a stable sort by (meter, channel, start)', () => {
   const reading = fc.record({
     meterId: fc.constantFrom('MTR-1', 'MTR-10', 'MTR-2', 'mtr-1', 'MTR-1\u00e9', ''),
     obis: fc.constantFrom('1-0:1.8.0', '1-0:2.8.0'),
@@ -16,7 +16,7 @@ test('sortByReadingKey equals a stable sort by (meter, channel, start)', () => {
   fc.assert(
     fc.property(fc.array(reading, { maxLength: 200 }), (rs) => {
       const readings = rs as unknown as MeterReading[];
-      const got = sortByReadingKey(readings);
+      const got = sortGroups(groupByMeter(readings));
       const want = readings.toSorted(byReadingKey);
       assert.equal(got.length, want.length);
       // Identity, not just keys: equal keys must keep batch order (the first copy wins).

@@ -6,41 +6,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProcessorCore } from './processor-core.ts';
 import { busKey, buildTopology } from '../../domain/topology.ts';
+import { MemoryStore, oneTransformer } from './core-test-helpers.ts';
 import { Quality, type Reading } from '../../domain/readings.ts';
 import { encodeReading } from '../../adapters/bus/reading-codec.ts';
 import { partitionFor, type ConsumedRecord } from '../../adapters/bus/bus.ts';
 import type { GridEvent } from '../../domain/events.ts';
-import type { StoreBatch, StoreWriter } from '../../adapters/store/store.ts';
 
 const T0 = Date.UTC(2026, 10, 26, 12);
 const meters = Array.from({ length: 10 }, (_, i) => `MTR-${i}`);
-const topology = buildTopology({
-  substations: [{ id: 'SUB' }],
-  feeders: [{ id: 'FDR', substation_id: 'SUB' }],
-  transformers: [{ id: 'TX', feeder_id: 'FDR', kva: 100 }],
-  meters: meters.map((id) => ({
-    id,
-    customer_id: `C-${id}`,
-    transformer_id: 'TX',
-    class: 'household' as const,
-  })),
-  sensors: [],
-});
-
-class EventStore implements StoreWriter {
-  events: GridEvent[] = [];
-  async writeBatch(b: StoreBatch) {
-    this.events.push(...b.events);
-    return { inserted: 0, unchanged: 0, conflicts: [], replacedEstimates: 0, transformerTotals: [] };
-  }
-  async writeEvents(e: GridEvent[]) {
-    this.events.push(...e);
-  }
-  async recentReadings(series: readonly unknown[]) {
-    return series.map(() => []);
-  }
-  async close() {}
-}
+const topology = oneTransformer(meters);
 
 const reading = (meterId: string, slot: number, quality = 0): Reading => ({
   kind: 'meter',
@@ -68,7 +42,7 @@ test('an outage on 6 of 10 meters is raised when two processors split the partit
   });
   const events: GridEvent[] = [];
   for (const records of owned) {
-    const store = new EventStore();
+    const store = new MemoryStore();
     await new ProcessorCore(topology, store).process(records);
     events.push(...store.events);
   }

@@ -2,50 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProcessorCore } from './processor-core.ts';
-import { buildTopology } from '../../domain/topology.ts';
+import { MemoryStore, oneTransformer } from './core-test-helpers.ts';
 import { Quality, type Reading } from '../../domain/readings.ts';
 import { encodeReading } from '../../adapters/bus/reading-codec.ts';
 import type { ConsumedRecord } from '../../adapters/bus/bus.ts';
 import type { GridEvent } from '../../domain/events.ts';
-import type { StoreBatch, StoreWriter, StoreWriteResult } from '../../adapters/store/store.ts';
+import type { StoreBatch } from '../../adapters/store/store.ts';
 
 const T0 = Date.UTC(2026, 10, 26, 12);
 const meters = Array.from({ length: 4 }, (_, i) => `MTR-${i}`);
-const topology = buildTopology({
-  substations: [{ id: 'SUB' }],
-  feeders: [{ id: 'FDR', substation_id: 'SUB' }],
-  transformers: [{ id: 'TX', feeder_id: 'FDR', kva: 100 }],
-  meters: meters.map((id) => ({
-    id,
-    customer_id: `C-${id}`,
-    transformer_id: 'TX',
-    class: 'household' as const,
-  })),
-  sensors: [{ id: 'V1', type: 'voltage', transformer_id: 'TX', nominal: 230 }],
-});
-
-class MemoryStore implements StoreWriter {
-  batches: StoreBatch[] = [];
-  events: GridEvent[] = [];
-  async writeBatch(b: StoreBatch): Promise<StoreWriteResult> {
-    this.batches.push(b);
-    this.events.push(...b.events);
-    return {
-      inserted: b.meterReadings.length,
-      unchanged: 0,
-      conflicts: [],
-      replacedEstimates: 0,
-      transformerTotals: [],
-    };
-  }
-  async writeEvents(e: GridEvent[]) {
-    this.events.push(...e);
-  }
-  async recentReadings(series: readonly unknown[]) {
-    return series.map(() => []);
-  }
-  async close() {}
-}
+const topology = oneTransformer(meters, [{ id: 'V1', type: 'voltage', transformer_id: 'TX', nominal: 230 }]);
 
 let offset = 0;
 function rec(r: Reading, partition = 0): ConsumedRecord {
