@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { anomalyStep, robustScore, STATS_REFRESH, type AnomalyState } from './anomaly.ts';
+import { ValueWindow } from './value-window.ts';
 
 // Sorted: 8 9 10 10 10 10 11 12 -> median 10; |deviations| sorted 0 0 0 0 1 1 2 2 -> MAD 0.5;
 // scaled 0.5 * 1.4826 = 0.7413.
@@ -36,7 +37,7 @@ test('robustScore: a flat history uses a floor of 0.01 % of the median, never In
 });
 
 test('anomalyStep: anomalous above the threshold, in either direction', () => {
-  const state: AnomalyState = { values: [...H] };
+  const state: AnomalyState = { values: ValueWindow.of(H) };
   const up = anomalyStep(state, 15);
   assert.equal(up.anomalous, true);
   close(up.score, 5 / 0.7413);
@@ -54,7 +55,7 @@ test('anomalyStep: warms up without alarms, then appends values newest last', ()
     state = r.state;
   }
   assert.deepEqual(
-    state!.values,
+    state!.values.toArray(),
     H.map((v) => v * 100),
   );
 });
@@ -62,17 +63,20 @@ test('anomalyStep: warms up without alarms, then appends values newest last', ()
 test('anomalyStep: history is capped at the window and the input state is not mutated', () => {
   let state: AnomalyState | undefined;
   for (let i = 1; i <= 5; i++) state = anomalyStep(state, i, { window: 3 }).state;
-  assert.deepEqual(state, { values: [3, 4, 5] });
-  const frozen = Object.freeze({ values: Object.freeze([...H]) as number[] });
-  const r = anomalyStep(frozen, 20);
-  assert.equal(frozen.values.length, 8);
-  assert.equal(r.state.values.length, 9);
-  assert.equal(anomalyStep({ values: [...H] }, 1).state.values.length, 9); // default window 96
+  assert.deepEqual(state!.values.toArray(), [3, 4, 5]);
+  const input = Object.freeze({ values: ValueWindow.of(H) });
+  const r = anomalyStep(input, 20);
+  anomalyStep(input, 30); // the same input stepped twice: each result sees only its own value
+  assert.deepEqual(input.values.toArray(), H);
+  assert.deepEqual(r.state.values.toArray(), [...H, 20]);
+  assert.equal(anomalyStep({ values: ValueWindow.of(H) }, 1).state.values.length, 9); // default window 96
 });
 
 test('anomalyStep: non-finite values are not scored nor remembered', () => {
-  const r = anomalyStep({ values: [...H] }, NaN);
-  assert.deepEqual(r, { state: { values: H }, score: 0, anomalous: false });
+  const state = { values: ValueWindow.of(H) };
+  const r = anomalyStep(state, NaN);
+  assert.deepEqual(r, { state, score: 0, anomalous: false });
+  assert.deepEqual(r.state.values.toArray(), H);
 });
 
 test('series of different scales score independently', () => {
@@ -85,8 +89,8 @@ test('series of different scales score independently', () => {
     v = anomalyStep(v, volts[i]!).state;
     f = anomalyStep(f, hertz[i]!).state;
   }
-  assert.deepEqual(v!.values, volts);
-  assert.deepEqual(f!.values, hertz);
+  assert.deepEqual(v!.values.toArray(), volts);
+  assert.deepEqual(f!.values.toArray(), hertz);
   // volts: median 230, MAD 0.5 -> 0.7413 V; hertz: median 50, MAD 0.01 -> 0.014826 Hz.
   const vNormal = anomalyStep(v, 231);
   const fNormal = anomalyStep(f, 50.02);
@@ -111,7 +115,10 @@ test('the cached robust level is refreshed every STATS_REFRESH values and scores
   // A 10x spike scores far above the threshold with the cached level, as with a fresh one.
   const cached = anomalyStep(state, 100);
   assert.ok(cached.anomalous);
-  assert.ok(Math.abs(cached.score - robustScore(state!.values, 100)) / robustScore(state!.values, 100) < 0.2);
+  assert.ok(
+    Math.abs(cached.score - robustScore(state!.values.view(), 100)) / robustScore(state!.values.view(), 100) <
+      0.2,
+  );
   // After STATS_REFRESH more values the cache is rebuilt from the history.
   let s = state;
   const ages: number[] = [];

@@ -3,12 +3,14 @@
 // glitches) do not inflate the yardstick. State is per series: pooling voltage (~230) with
 // frequency (~50), or one meter with another, would make every value look anomalous.
 import { absoluteDeviations, median } from './stats.ts';
+import { ValueWindow } from './value-window.ts';
 
+/** A value, like VEE's SeriesState: never changed once made. */
 export interface AnomalyState {
-  values: number[];
+  readonly values: ValueWindow;
   /** Cached robust level of `values`, and how many values were appended since it was taken. */
-  stats?: { median: number; scale: number };
-  statsAge?: number;
+  readonly stats?: { readonly median: number; readonly scale: number };
+  readonly statsAge?: number;
 }
 
 /** MAD * 1.4826 estimates the standard deviation for normally distributed data. */
@@ -33,13 +35,13 @@ const DEFAULT_THRESHOLD = 6;
  * Signed robust z-score of `value` against `history`: positive above the median, negative
  * below. 0 while the history has fewer than 8 values (too few for a median to mean much).
  */
-export function robustScore(history: readonly number[], value: number): number {
+export function robustScore(history: ArrayLike<number>, value: number): number {
   const stats = robustStats(history);
   return stats ? (value - stats.median) / stats.scale : 0;
 }
 
 /** Median and robust scale of a history; undefined while it has fewer than 8 values. */
-export function robustStats(history: readonly number[]): { median: number; scale: number } | undefined {
+export function robustStats(history: ArrayLike<number>): { median: number; scale: number } | undefined {
   if (history.length < MIN_HISTORY) return undefined;
   const m = median(history);
   const deviations = absoluteDeviations(history, m);
@@ -65,18 +67,14 @@ export function anomalyStep(
 ): { state: AnomalyState; score: number; anomalous: boolean } {
   const window = Math.max(1, Math.floor(opts.window ?? DEFAULT_WINDOW));
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
-  const history = state?.values ?? [];
-  if (!Number.isFinite(value))
-    return { state: { ...state, values: [...history] }, score: 0, anomalous: false };
+  const history = state?.values ?? ValueWindow.EMPTY;
+  if (!Number.isFinite(value)) return { state: state ?? { values: history }, score: 0, anomalous: false };
   const fresh = state?.stats !== undefined && (state.statsAge ?? 0) < STATS_REFRESH;
-  const stats = fresh ? state!.stats : robustStats(history);
+  const stats = fresh ? state!.stats : robustStats(history.view());
   const score = stats ? (value - stats.median) / stats.scale : 0;
-  const values = [...history, value];
-  if (values.length > window) values.splice(0, values.length - window);
-  const next: AnomalyState = { values };
-  if (stats) {
-    next.stats = stats;
-    next.statsAge = fresh ? (state!.statsAge ?? 0) + 1 : 1;
-  }
+  const values = history.push(value, window);
+  const next: AnomalyState = stats
+    ? { values, stats, statsAge: fresh ? (state!.statsAge ?? 0) + 1 : 1 }
+    : { values };
   return { state: next, score, anomalous: Math.abs(score) > threshold };
 }

@@ -44,7 +44,7 @@ function medianInPlace(a: Float64Array, n: number): number {
 }
 
 /** Median of the values; NaN for an empty list. Does not reorder the input. */
-export function median(values: readonly number[]): number {
+export function median(values: ArrayLike<number>): number {
   const n = values.length;
   if (n === 0) return NaN;
   const a = scratchFor(n);
@@ -54,7 +54,7 @@ export function median(values: readonly number[]): number {
 
 /** Median and mean of |x - center| over the values; NaN for an empty list. */
 export function absoluteDeviations(
-  values: readonly number[],
+  values: ArrayLike<number>,
   center: number,
 ): { median: number; mean: number } {
   const n = values.length;

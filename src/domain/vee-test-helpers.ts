@@ -35,3 +35,8 @@ export function run(values: number[]): VeeResult[] {
 export function rules(r: VeeResult): string[] {
   return r.findings.map((f) => f.rule);
 }
+
+/** A series state with its recent values as a plain array, for deepEqual. */
+export function plain(state: SeriesState): Omit<SeriesState, 'recent'> & { recent: number[] } {
+  return { ...state, recent: state.recent.toArray() };
+}

@@ -3,6 +3,7 @@
 // through. Everything here is pure: inputs are never mutated, time comes from the readings.
 import { bucketStart, Quality, type MeterReading } from './readings.ts';
 import { median } from './stats.ts';
+import { ValueWindow } from './value-window.ts';
 
 export interface VeeConfig {
   /** Highest plausible average demand; an energy value above maxKw * interval hours is out of range. */
@@ -31,14 +32,15 @@ export const DEFAULT_VEE: VeeConfig = {
   recentWindow: 96,
 };
 
+/** A value: never changed once made, so the processor can keep old ones to undo a batch. */
 export interface SeriesState {
-  lastStart: number;
-  lastValue: number;
-  intervalSeconds: number;
+  readonly lastStart: number;
+  readonly lastValue: number;
+  readonly intervalSeconds: number;
   /** Length of the current run of equal values ending at lastStart (0 after an edited reading). */
-  repeats: number;
+  readonly repeats: number;
   /** Recent valid values, newest last, at most recentWindow long. */
-  recent: number[];
+  readonly recent: ValueWindow;
 }
 
 export type VeeRule = 'range' | 'negative' | 'spike' | 'frozen' | 'gap' | 'duplicate' | 'clock_drift';
@@ -72,11 +74,6 @@ function iso(ms: number): string {
  * Measured between interval edges, so back-to-back readings are 0 apart and a span of k
  * missing intervals is exactly the span the estimates would cover.
  */
-/** A copy to hand back when the state is unchanged, so callers never share it with us. */
-function copy(state: SeriesState): SeriesState {
-  return { ...state, recent: [...state.recent] };
-}
-
 function silenceMs(state: SeriesState, start: number, intervalMs: number): number {
   return Math.max(0, Math.abs(start - state.lastStart) - intervalMs);
 }
@@ -155,11 +152,11 @@ export function applyVee(
     lastValue: value,
     intervalSeconds: reading.intervalSeconds,
     repeats: invalid ? 0 : 1,
-    recent: invalid ? [] : [value],
+    recent: invalid ? ValueWindow.EMPTY : ValueWindow.EMPTY.push(value, cfg.recentWindow),
   });
 
   if (state === undefined || !(intervalMs > 0)) {
-    return { reading: edited(0), estimates: [], findings, state: state ? copy(state) : fresh() };
+    return { reading: edited(0), estimates: [], findings, state: state ?? fresh() };
   }
   if (intervalStart === state.lastStart) {
     find(
@@ -168,11 +165,11 @@ export function applyVee(
         ? `interval ${iso(intervalStart)} received again (same value ${raw})`
         : `interval ${iso(intervalStart)} received again with ${raw}, first value was ${state.lastValue}`,
     );
-    return { reading: edited(Quality.DUPLICATE), estimates: [], findings, state: copy(state) };
+    return { reading: edited(Quality.DUPLICATE), estimates: [], findings, state };
   }
   if (intervalStart < state.lastStart) {
     // Late data cannot be compared with neighbours it did not arrive between.
-    return { reading: edited(0), estimates: [], findings, state: copy(state) };
+    return { reading: edited(0), estimates: [], findings, state };
   }
   if (reading.intervalSeconds !== state.intervalSeconds) {
     // Meter reprogrammed to another interval length: values are on a new scale, so the
@@ -213,14 +210,14 @@ export function applyVee(
   if (invalid) {
     // An edited value is not a measurement: it must not feed the spike median, and it breaks
     // any frozen run (its value is a copy of the last one by construction).
-    const next = { ...copy(state), lastStart: intervalStart, lastValue: value, repeats: 0 };
+    const next = { ...state, lastStart: intervalStart, lastValue: value, repeats: 0 };
     return { reading: edited(0), estimates, findings, state: next };
   }
 
   let extra = 0;
   // The median costs a sort: only take it when the value could be a spike at all.
   const canSpike = state.recent.length >= 4 && value > cfg.spikeMinValue;
-  const recentMedian = canSpike ? median(state.recent) : 0;
+  const recentMedian = canSpike ? median(state.recent.view()) : 0;
   if (canSpike && value > cfg.spikeFactor * recentMedian) {
     extra |= Quality.SPIKE;
     find(
@@ -236,8 +233,7 @@ export function applyVee(
     find('frozen', `value ${value} repeated in ${repeats} consecutive intervals`);
   }
 
-  const recent = [...state.recent, value];
-  if (recent.length > cfg.recentWindow) recent.splice(0, recent.length - cfg.recentWindow);
+  const recent = state.recent.push(value, cfg.recentWindow);
   return {
     reading: edited(extra),
     estimates,

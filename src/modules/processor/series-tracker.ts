@@ -8,6 +8,7 @@ import type { AnomalyState } from '../../domain/anomaly.ts';
 import type { PqState } from '../../domain/power-quality.ts';
 import type { SeriesKey, StoreWriter, StoredMeterReading } from '../../adapters/store/store.ts';
 import { JournaledMap } from './journaled-map.ts';
+import { ValueWindow } from '../../domain/value-window.ts';
 
 const HISTORY = 16;
 /** Series per history read: one statement's arrays stay small, and progress is kept per chunk. */
@@ -86,7 +87,7 @@ export class SeriesTracker {
       lastValue: last.value,
       intervalSeconds: last.intervalSeconds,
       repeats,
-      recent: rows.map((r) => r.value),
+      recent: ValueWindow.of(rows.map((r) => r.value)),
     });
     this.lastSeen.set(
       meterId,
