@@ -1,6 +1,7 @@
 // The project's benchmark harness: every benchmark measures its own baseline in the same run,
 // reports ratios, and ends with one machine-readable line `RESULT <name> key=value ...`.
 import { readFileSync } from 'node:fs';
+import type { GridopsProcess } from '../test/support/gridops-process.ts';
 
 export interface Bench {
   name: string;
@@ -33,4 +34,17 @@ export function parseArgs(argv: string[]): Record<string, string> {
     out[m[1]!] = m[2] ?? 'true';
   }
   return out;
+}
+
+/** Prints what the processes logged at warn level or worse, so a slow run explains itself. */
+export function logProblems(procs: GridopsProcess[], log: (l: string) => void): void {
+  for (const p of procs) {
+    const problems = p
+      .stdout()
+      .split('\n')
+      .filter((l) => /"level":"(warn|error|fatal)"/.test(l));
+    if (problems.length === 0) continue;
+    log(`${p.url} logged ${problems.length} warnings or errors; the first ones:`);
+    for (const l of problems.slice(0, 5)) log(`  ${l.slice(0, 400)}`);
+  }
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { startGridops, waitReady } from '../test/support/gridops-process.ts';
 import { generateFleet, writeTopology } from '../src/simulator/index.ts';
-import { peakRssMb, type Bench } from './harness.ts';
+import { logProblems, peakRssMb, type Bench } from './harness.ts';
 import { makeRows, postAll, type Row } from './batches.ts';
 
 function baseline(rows: Row[], dir: string): number {
@@ -91,6 +91,7 @@ export const ingestBench: Bench = {
       const ingestPerS = Math.min(total, acked) / ackSeconds;
       const processedPerS = Math.min(total, acked) / processedSeconds;
       const rss = peakRssMb(g.proc.pid!);
+      logProblems([g], log);
       log(
         `acked in ${ackSeconds.toFixed(2)} s, processed in ${processedSeconds.toFixed(2)} s, ${retries} back-pressure retries`,
       );

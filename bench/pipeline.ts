@@ -13,7 +13,7 @@ import { pgSchema } from '../test/support/engines.ts';
 import { generateFleet, writeTopology } from '../src/simulator/index.ts';
 import { openStoreWriter } from '../src/app/backends.ts';
 import { encodeReading } from '../src/adapters/bus/reading-codec.ts';
-import { peakRssMb, type Bench } from './harness.ts';
+import { logProblems, peakRssMb, type Bench } from './harness.ts';
 import { BENCH_KEY, benchProducer, need, realColumnEnv } from './engines.ts';
 import { makeRows, postAll, type Row } from './batches.ts';
 
@@ -70,19 +70,6 @@ async function copyBaseline(
     return rows.length / ((performance.now() - started) / 1000);
   } finally {
     await schema.drop();
-  }
-}
-
-/** Prints what the processes logged at warn level or worse, so a slow run explains itself. */
-function logProblems(procs: GridopsProcess[], log: (l: string) => void): void {
-  for (const p of procs) {
-    const problems = p
-      .stdout()
-      .split('\n')
-      .filter((l) => /"level":"(warn|error|fatal)"/.test(l));
-    if (problems.length === 0) continue;
-    log(`${p.url} logged ${problems.length} warnings or errors; the first ones:`);
-    for (const l of problems.slice(0, 5)) log(`  ${l.slice(0, 400)}`);
   }
 }
 

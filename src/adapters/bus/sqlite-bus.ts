@@ -32,7 +32,7 @@ export interface SqliteBusOptions {
 }
 
 function openBus(opts: SqliteBusOptions): DatabaseSync {
-  const db = openSqlite(opts.path, opts.synchronous);
+  const db = openSqlite(opts.path, { synchronous: opts.synchronous });
   migrate(db, MIGRATIONS);
   return db;
 }

@@ -27,7 +27,11 @@ export interface SqliteStoreOptions {
 }
 
 export function openStoreDb(opts: SqliteStoreOptions): DatabaseSync {
-  const db = openSqlite(opts.path, opts.synchronous, 50_000);
+  const db = openSqlite(opts.path, {
+    synchronous: opts.synchronous,
+    checkpointPages: 50_000,
+    cacheMiB: 64,
+  });
   migrate(db, STORE_MIGRATIONS);
   return db;
 }
