@@ -11,7 +11,7 @@ import type { Topology } from '../../domain/topology.ts';
 import type { ConsumedRecord } from '../../adapters/bus/bus.ts';
 import { decodeReading } from '../../adapters/bus/reading-codec.ts';
 import type { StoreBatch, StoreWriter } from '../../adapters/store/store.ts';
-import { SeriesTracker } from './series-tracker.ts';
+import { SeriesTracker, type Series } from './series-tracker.ts';
 import { JournaledMap } from './journaled-map.ts';
 import { eventsAfterWrite } from './write-events.ts';
 
@@ -38,6 +38,11 @@ export interface DeadLetter {
 
 const NOMINAL: Record<string, number> = { voltage: 230, frequency: 50 };
 const timeOf = (r: Reading) => (r.kind === 'meter' ? r.intervalStart : r.ts);
+/** UTC hour of day, without a Date per reading. */
+function hourOfDay(ts: number): number {
+  const hour = Math.floor(ts / 3_600_000) % 24;
+  return hour < 0 ? hour + 24 : hour;
+}
 
 export class ProcessorCore {
   private readonly topology: Topology;
@@ -113,19 +118,29 @@ export class ProcessorCore {
     // store) for what merely crossed on the wire. The sort is stable, so a resent key keeps its
     // arrival order and the first copy still wins.
     readings.sort((a, b) => timeOf(a) - timeOf(b));
-    await this.state.preload(
-      this.store,
-      readings
-        .filter((r) => r.kind === 'meter' && this.topology.meterById.has(r.meterId))
-        .map((r) => [(r as MeterReading).meterId, (r as MeterReading).obis] as [string, string]),
-    );
-    this.state.begin();
+    // Each reading's series, found once; undefined: a device missing from the topology.
+    const series: (Series | undefined)[] = [];
+    const meterSeries: Series[] = [];
     for (const r of readings) {
       if (r.kind === 'meter') {
-        if (!this.topology.meterById.has(r.meterId)) batch.unknown.push(r);
-        else this.meter(r, batch, stats, lateReadings);
-      } else if (!this.topology.sensorById.has(r.sensorId)) batch.unknown.push(r);
-      else this.sensor(r, batch);
+        // The topology's copy of the id: its hash is computed once, not once per reading.
+        const id = this.topology.meterById.get(r.meterId)?.id;
+        const s = id === undefined ? undefined : this.state.series(id, r.obis);
+        if (s && !s.loaded) meterSeries.push(s);
+        series.push(s);
+      } else {
+        const id = this.topology.sensorById.get(r.sensorId)?.id;
+        series.push(id === undefined ? undefined : this.state.series(id, r.sensorType));
+      }
+    }
+    await this.state.preload(this.store, meterSeries);
+    this.state.begin();
+    for (let i = 0; i < readings.length; i++) {
+      const r = readings[i]!;
+      const s = series[i];
+      if (!s) batch.unknown.push(r);
+      else if (r.kind === 'meter') this.meter(r, s, batch, stats, lateReadings);
+      else this.sensor(r, s, batch);
     }
     batch.events.push(...this.outages(stats));
     if (this.watermark !== null) batch.watermark = this.watermark;
@@ -146,46 +161,51 @@ export class ProcessorCore {
     return { stats, dead };
   }
 
-  private meter(r: MeterReading, batch: StoreBatch, stats: BatchStats, late: Set<MeterReading>): void {
+  private meter(
+    r: MeterReading,
+    s: Series,
+    batch: StoreBatch,
+    stats: BatchStats,
+    late: Set<MeterReading>,
+  ): void {
     stats.meters++;
     const end = r.intervalStart + r.intervalSeconds * 1000;
-    this.state.lastSeen.set(r.meterId, Math.max(this.state.lastSeen.get(r.meterId) ?? 0, end));
-    if (r.quality & Quality.LAST_GASP) this.state.lastGasp.set(r.meterId, end);
+    const seen = this.state.lastSeen.get(s.id);
+    if (seen === undefined || end > seen) this.state.lastSeen.set(s.id, Math.max(seen ?? 0, end));
+    if (r.quality & Quality.LAST_GASP) this.state.lastGasp.set(s.id, end);
     // Readings far ahead of their receive time are clock faults, not the grid's "now".
     if (end <= r.receivedAt + DEFAULT_VEE.maxClockAheadMs)
       this.watermark = Math.max(this.watermark ?? end, end);
-    const key = `${r.meterId}|${r.obis}`;
-    const prev = this.state.vee.get(key);
+    this.state.touch(s);
+    const prev = s.vee;
     const result = applyVee(r, prev);
-    this.state.vee.set(key, result.state);
+    s.vee = result.state;
     for (const f of result.findings) stats.vee[f.rule] = (stats.vee[f.rule] ?? 0) + 1;
-    if (result.estimates.length > 0)
+    if (result.estimates.length > 0) {
       stats.vee.estimated = (stats.vee.estimated ?? 0) + result.estimates.length;
-    batch.meterReadings.push(...result.estimates, result.reading);
+      batch.meterReadings.push(...result.estimates);
+    }
+    batch.meterReadings.push(result.reading);
     // At or before the series' newest interval: its key may be stored (see StoreBatch.late).
     if (prev && r.intervalStart <= prev.lastStart) late.add(result.reading);
     if (r.obis !== OBIS.ACTIVE_IMPORT || result.reading.quality & (Quality.EDITED | Quality.DUPLICATE))
       return;
-    const a = this.scoreSeasonal(key, r.intervalStart, result.reading.value);
-    if (this.anomalyEpisode(key, a.anomalous, a.score)) {
+    const a = this.score(s, hourOfDay(r.intervalStart), result.reading.value);
+    if (this.anomalyEpisode(s, a.anomalous, a.score)) {
       batch.events.push(this.anomaly('meter', r.meterId, r.intervalStart, a.score, result.reading.value));
     }
   }
 
-  private score(key: string, value: number) {
-    const a = anomalyStep(this.state.anomaly.get(key), value);
-    this.state.anomaly.set(key, a.state);
-    return a;
-  }
-
   /**
-   * Load and temperature follow the day: scoring 18:00 against a window holding 03:00 would
-   * call every evening peak an anomaly. So each hour of the day (UTC) is its own series, and
-   * the window holds that hour over the past days.
+   * Scores a value against the series' window `slot`. Load and temperature follow the day:
+   * scoring 18:00 against a window holding 03:00 would call every evening peak an anomaly. So
+   * such series keep a window per hour of the day (UTC), holding that hour over the past days;
+   * voltage and frequency keep one (slot 0).
    */
-  private scoreSeasonal(key: string, ts: number, value: number) {
-    const hour = Math.floor(ts / 3_600_000) % 24; // UTC hour, without a Date per reading
-    return this.score(`${key}|h${hour < 0 ? hour + 24 : hour}`, value);
+  private score(s: Series, slot: number, value: number) {
+    const a = anomalyStep(s.anomaly[slot], value);
+    s.anomaly[slot] = a.state;
+    return a;
   }
 
   /**
@@ -193,25 +213,26 @@ export class ProcessorCore {
    * direction. One odd value is noise (or VEE's spike rule); a sag or a theft-like drop lasts.
    * The run then stays open, without new events, until a normal value arrives.
    */
-  private anomalyEpisode(key: string, anomalous: boolean, score: number): boolean {
-    const run = this.state.anomalySign.get(key) ?? 0;
+  private anomalyEpisode(s: Series, anomalous: boolean, score: number): boolean {
+    const run = s.anomalySign;
     const sign = anomalous ? Math.sign(score) : 0;
     const next = sign === 0 ? 0 : Math.sign(run) === sign ? run + sign : sign;
-    this.state.anomalySign.set(key, next);
+    s.anomalySign = next;
     return Math.abs(next) === 2;
   }
 
-  private sensor(r: SensorReading, batch: StoreBatch): void {
+  private sensor(r: SensorReading, s: Series, batch: StoreBatch): void {
     batch.sensorReadings.push(r);
-    const key = `${r.sensorId}|${r.sensorType}`;
+    this.state.touch(s);
+    const grid = r.sensorType === 'voltage' || r.sensorType === 'frequency';
     if (r.sensorType === 'voltage' || r.sensorType === 'frequency') {
       const nominal = this.topology.sensorById.get(r.sensorId)?.nominal ?? NOMINAL[r.sensorType]!;
       const pq = pqStep(
-        this.state.pq.get(key),
+        s.pq,
         { sensorId: r.sensorId, sensorType: r.sensorType, ts: r.ts, value: r.value },
         nominal,
       );
-      this.state.pq.set(key, pq.state);
+      s.pq = pq.state;
       for (const e of pq.events) {
         batch.events.push({
           id: eventId(e.type, e.sensorId, e.start),
@@ -226,11 +247,8 @@ export class ProcessorCore {
         });
       }
     }
-    const a =
-      r.sensorType === 'voltage' || r.sensorType === 'frequency'
-        ? this.score(key, r.value)
-        : this.scoreSeasonal(key, r.ts, r.value);
-    if (this.anomalyEpisode(key, a.anomalous, a.score)) {
+    const a = this.score(s, grid ? 0 : hourOfDay(r.ts), r.value);
+    if (this.anomalyEpisode(s, a.anomalous, a.score)) {
       batch.events.push(this.anomaly('sensor', r.sensorId, r.ts, a.score, r.value));
     }
   }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SeriesTracker } from './series-tracker.ts';
+import { ValueWindow } from '../../domain/value-window.ts';
 import type { SeriesKey, StoreWriter, StoredMeterReading } from '../../adapters/store/store.ts';
 
 const row = (meterId: string, slot: number, value: number): StoredMeterReading => ({
@@ -31,15 +32,15 @@ function historyStore(failFor: Set<string>) {
 test('preload reads each new series once, in one batched read, and rebuilds VEE state', async () => {
   const { store, calls } = historyStore(new Set());
   const t = new SeriesTracker();
-  const series: [string, string][] = Array.from({ length: 40 }, (_, i) => [`M${i}`, '1-0:1.8.0']);
+  const series = Array.from({ length: 40 }, (_, i) => t.series(`M${i}`, '1-0:1.8.0'));
   await t.preload(store, [...series, ...series]);
   assert.equal(calls.length, 1, 'one read for the batch');
   assert.deepEqual(
     calls[0],
-    series.map(([m]) => m),
+    series.map((s) => s.id),
     'each series once, duplicates in the batch included',
   );
-  const m7 = t.vee.get('M7|1-0:1.8.0')!;
+  const m7 = t.series('M7', '1-0:1.8.0').vee!;
   assert.deepEqual(
     { ...m7, recent: m7.recent.toArray() },
     {
@@ -59,13 +60,36 @@ test('a series whose history read failed is read again when the batch is retried
   const fail = new Set(['M1']);
   const { store, calls } = historyStore(fail);
   const t = new SeriesTracker();
-  const series: [string, string][] = [
-    ['M0', '1-0:1.8.0'],
-    ['M1', '1-0:1.8.0'],
-  ];
+  const series = [t.series('M0', '1-0:1.8.0'), t.series('M1', '1-0:1.8.0')];
   await assert.rejects(t.preload(store, series), /store down/);
   fail.clear();
   await t.preload(store, series);
-  assert.ok(t.vee.has('M1|1-0:1.8.0'), 'M1 loaded on the retry');
+  assert.ok(t.series('M1', '1-0:1.8.0').vee, 'M1 loaded on the retry');
   assert.equal(calls.flat().filter((m) => m === 'M1').length, 2);
+});
+
+test('rollback puts every series changed since begin() back as it was; commit keeps changes', () => {
+  const t = new SeriesTracker();
+  const s = t.series('M1', '1-0:1.8.0');
+  const window = { values: ValueWindow.of([1, 2]) };
+  s.anomaly[3] = window;
+  t.begin();
+  t.touch(s);
+  s.anomaly[3] = { values: ValueWindow.of([1, 2, 3]) };
+  s.anomaly[4] = window;
+  s.anomalySign = 2;
+  t.touch(s); // a second change in the same batch keeps the first snapshot
+  s.anomalySign = -1;
+  t.lastSeen.set('M1', 5);
+  t.rollback();
+  assert.equal(s.anomaly[3], window);
+  assert.equal(s.anomaly[4], undefined);
+  assert.equal(s.anomalySign, 0);
+  assert.equal(t.lastSeen.has('M1'), false);
+  t.begin();
+  t.touch(s);
+  s.anomalySign = 1;
+  t.commit();
+  t.rollback(); // nothing to undo after a commit
+  assert.equal(s.anomalySign, 1);
 });

@@ -2,11 +2,11 @@
 // anomaly windows per series, power-quality windows per sensor, and last-seen / last-gasp times
 // for outage detection. Lost on restart by design: VEE history is reloaded from the store on
 // first sight of a series, the rest rebuilds from the stream. Changes made while processing a
-// batch are journaled, so a batch whose store write failed can be undone and met afresh.
+// batch can be undone, so a batch whose store write failed is met afresh when it comes again.
 import type { SeriesState } from '../../domain/vee.ts';
 import type { AnomalyState } from '../../domain/anomaly.ts';
 import type { PqState } from '../../domain/power-quality.ts';
-import type { SeriesKey, StoreWriter, StoredMeterReading } from '../../adapters/store/store.ts';
+import type { StoreWriter, StoredMeterReading } from '../../adapters/store/store.ts';
 import { JournaledMap } from './journaled-map.ts';
 import { ValueWindow } from '../../domain/value-window.ts';
 
@@ -14,84 +14,131 @@ const HISTORY = 16;
 /** Series per history read: one statement's arrays stay small, and progress is kept per chunk. */
 const PRELOAD_CHUNK = 2000;
 
+/**
+ * Everything remembered about one series: a meter channel (id = meter, channel = OBIS code) or
+ * a sensor (id = sensor, channel = sensor type). One object per series, found with one lookup
+ * per reading; the states in it are immutable values, replaced as readings arrive.
+ */
+export class Series {
+  readonly id: string;
+  readonly channel: string;
+  vee: SeriesState | undefined = undefined;
+  pq: PqState | undefined = undefined;
+  /** Anomaly windows: one per UTC hour of day for series that follow the day, else one at 0. */
+  anomaly: (AnomalyState | undefined)[] = [];
+  /** Length of the current anomalous run, signed by its direction (0: normal). */
+  anomalySign = 0;
+  /** Its VEE history was read from the store (meter channels). */
+  loaded = false;
+  /** The last batch that changed it (SeriesTracker.touch). */
+  epoch = 0;
+
+  constructor(id: string, channel: string) {
+    this.id = id;
+    this.channel = channel;
+  }
+}
+
+/** A series as it was when a batch first changed it. */
+interface Before {
+  series: Series;
+  vee: SeriesState | undefined;
+  pq: PqState | undefined;
+  anomaly: (AnomalyState | undefined)[];
+  anomalySign: number;
+}
+
 export class SeriesTracker {
-  readonly vee = new JournaledMap<string, SeriesState>();
-  readonly anomaly = new JournaledMap<string, AnomalyState>();
-  /** Length of the current anomalous run per series, signed by its direction (0: normal). */
-  readonly anomalySign = new JournaledMap<string, number>();
-  readonly pq = new JournaledMap<string, PqState>();
   readonly lastSeen = new JournaledMap<string, number>();
   readonly lastGasp = new JournaledMap<string, number>();
-  private readonly loaded = new Set<string>();
-  private readonly journaled = [
-    this.vee,
-    this.anomaly,
-    this.anomalySign,
-    this.pq,
-    this.lastSeen,
-    this.lastGasp,
-  ];
+  private readonly all = new Map<string, Series>();
+  private epoch = 0;
+  /** Series changed since begin(), as they were before (undefined: not in a batch). */
+  private before: Before[] | undefined;
+
+  /** The series' state holder, made on first sight. */
+  series(id: string, channel: string): Series {
+    const key = `${id}|${channel}`;
+    let s = this.all.get(key);
+    if (!s) this.all.set(key, (s = new Series(id, channel)));
+    return s;
+  }
 
   /**
-   * Starts journaling changes. Called after preload: what preload read is the store's truth and
+   * Starts recording changes. Called after preload: what preload read is the store's truth and
    * stays whatever becomes of the batch.
    */
   begin(): void {
-    for (const m of this.journaled) m.begin();
+    this.epoch++;
+    this.before = [];
+    this.lastSeen.begin();
+    this.lastGasp.begin();
+  }
+
+  /** Call before changing a series within a batch: the first call keeps it as it was. */
+  touch(s: Series): void {
+    if (!this.before || s.epoch === this.epoch) return;
+    s.epoch = this.epoch;
+    this.before.push({ series: s, vee: s.vee, pq: s.pq, anomaly: s.anomaly, anomalySign: s.anomalySign });
+    s.anomaly = s.anomaly.slice(); // the kept array stays as it was
   }
 
   /** The batch is stored: its changes stay. */
   commit(): void {
-    for (const m of this.journaled) m.commit();
+    this.before = undefined;
+    this.lastSeen.commit();
+    this.lastGasp.commit();
   }
 
   /** The batch was not stored: every change since begin() is undone. */
   rollback(): void {
-    for (const m of this.journaled) m.rollback();
+    for (const b of this.before ?? []) {
+      b.series.vee = b.vee;
+      b.series.pq = b.pq;
+      b.series.anomaly = b.anomaly;
+      b.series.anomalySign = b.anomalySign;
+    }
+    this.before = undefined;
+    this.lastSeen.rollback();
+    this.lastGasp.rollback();
   }
 
   /**
-   * Loads VEE history from the store for series seen for the first time since start, in
-   * batched reads (a fresh processor meets thousands of series in its first batches). A series
-   * counts as loaded only once its read succeeded, so a batch retried after a store failure
-   * loads it again.
+   * Loads VEE history from the store for meter channels not loaded since start, in batched
+   * reads (a fresh processor meets thousands of series in its first batches). A series counts
+   * as loaded only once its read succeeded, so a batch retried after a store failure loads it
+   * again.
    */
-  async preload(store: StoreWriter, series: Iterable<[string, string]>): Promise<void> {
-    const todo: SeriesKey[] = [];
-    const keys: string[] = [];
-    const queued = new Set<string>();
-    for (const [meterId, obis] of series) {
-      const key = `${meterId}|${obis}`;
-      if (this.loaded.has(key) || queued.has(key)) continue;
-      queued.add(key);
-      todo.push({ meterId, obis });
-      keys.push(key);
-    }
+  async preload(store: StoreWriter, series: Iterable<Series>): Promise<void> {
+    const todo = [...new Set(series)].filter((s) => !s.loaded);
     for (let i = 0; i < todo.length; i += PRELOAD_CHUNK) {
       const chunk = todo.slice(i, i + PRELOAD_CHUNK);
-      const histories = await store.recentReadings(chunk, HISTORY);
+      const histories = await store.recentReadings(
+        chunk.map((s) => ({ meterId: s.id, obis: s.channel })),
+        HISTORY,
+      );
       chunk.forEach((s, j) => {
-        this.apply(keys[i + j]!, s.meterId, histories[j] ?? []);
-        this.loaded.add(keys[i + j]!);
+        this.apply(s, histories[j] ?? []);
+        s.loaded = true;
       });
     }
   }
 
-  private apply(key: string, meterId: string, rows: StoredMeterReading[]): void {
+  private apply(s: Series, rows: StoredMeterReading[]): void {
     const last = rows.at(-1);
     if (!last) return;
     let repeats = 1;
     for (let i = rows.length - 2; i >= 0 && rows[i]!.value === last.value && last.value !== 0; i--) repeats++;
-    this.vee.set(key, {
+    s.vee = {
       lastStart: last.intervalStart,
       lastValue: last.value,
       intervalSeconds: last.intervalSeconds,
       repeats,
       recent: ValueWindow.of(rows.map((r) => r.value)),
-    });
+    };
     this.lastSeen.set(
-      meterId,
-      Math.max(this.lastSeen.get(meterId) ?? 0, last.intervalStart + last.intervalSeconds * 1000),
+      s.id,
+      Math.max(this.lastSeen.get(s.id) ?? 0, last.intervalStart + last.intervalSeconds * 1000),
     );
   }
 }
