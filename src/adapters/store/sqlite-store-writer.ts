@@ -11,6 +11,7 @@ import {
   type StoredValue,
 } from './duplicate-keys.ts';
 import { OBIS, type MeterReading } from '../../domain/readings.ts';
+import { SeriesIds } from './series-ids.ts';
 import type { GridEvent } from '../../domain/events.ts';
 import type {
   MeterLocator,
@@ -40,6 +41,7 @@ export class SqliteStoreWriter implements StoreWriter {
   private readonly db: DatabaseSync;
   private readonly locate: MeterLocator;
   private readonly s: Record<string, StatementSync>;
+  private readonly series = new SeriesIds();
 
   constructor(opts: SqliteStoreOptions, locate: MeterLocator) {
     this.db = openStoreDb(opts);
@@ -47,14 +49,14 @@ export class SqliteStoreWriter implements StoreWriter {
     const p = (sql: string) => this.db.prepare(sql);
     this.s = {
       insertReading:
-        p(`INSERT INTO meter_readings (meter_id, obis, interval_start, interval_s, value, raw_value, unit,
-        quality, customer_id, event_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-      existing: p(
-        'SELECT value, quality FROM meter_readings WHERE meter_id = ? AND obis = ? AND interval_start = ?',
-      ),
+        p(`INSERT INTO series_readings (series, interval_start, interval_s, value, raw_value, unit,
+        quality, customer_id, event_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      existing: p('SELECT value, quality FROM series_readings WHERE series = ? AND interval_start = ?'),
       replace:
-        p(`UPDATE meter_readings SET value = ?, raw_value = ?, quality = ?, interval_s = ?, event_id = ?,
-        received_at = ? WHERE meter_id = ? AND obis = ? AND interval_start = ?`),
+        p(`UPDATE series_readings SET value = ?, raw_value = ?, quality = ?, interval_s = ?, event_id = ?,
+        received_at = ? WHERE series = ? AND interval_start = ?`),
+      addSeries: p('INSERT INTO meter_series (meter_id, obis) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+      seriesId: p('SELECT id FROM meter_series WHERE meter_id = ? AND obis = ?'),
       insertSensor:
         p(`INSERT INTO sensor_readings (sensor_id, sensor_type, ts, value, unit, lat, lon, received_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
@@ -82,7 +84,14 @@ export class SqliteStoreWriter implements StoreWriter {
   }
 
   async writeBatch(batch: StoreBatch): Promise<StoreWriteResult> {
-    return inTransaction(this.db, () => this.write(batch));
+    try {
+      const result = inTransaction(this.db, () => this.write(batch));
+      this.series.commit();
+      return result;
+    } catch (err) {
+      this.series.rollback();
+      throw err;
+    }
   }
 
   private write(batch: StoreBatch): StoreWriteResult {
@@ -97,9 +106,9 @@ export class SqliteStoreWriter implements StoreWriter {
     for (const r of batch.meterReadings) {
       const counted = r.obis === OBIS.ACTIVE_IMPORT;
       const estimated = isEstimated(r.quality) ? 1 : 0;
+      const series = this.series.get(r.meterId, r.obis) ?? this.newSeries(r.meterId, r.obis);
       const { changes } = this.s.insertReading!.run(
-        r.meterId,
-        r.obis,
+        series,
         r.intervalStart,
         r.intervalSeconds,
         r.value,
@@ -112,7 +121,9 @@ export class SqliteStoreWriter implements StoreWriter {
       );
       if (changes === 1) result.inserted++;
       const delta: BucketDelta =
-        changes === 1 ? { energyKwh: r.value, readings: 1, estimated } : this.resolveConflict(r, result);
+        changes === 1
+          ? { energyKwh: r.value, readings: 1, estimated }
+          : this.resolveConflict(series, r, result);
       // Always added, zero delta included: a replayed batch must still report its buckets' totals
       // so overloads are re-evaluated after a crash between the write and the events.
       if (counted) acc.add(r.meterId, r.intervalStart, delta.energyKwh, delta.readings, delta.estimated);
@@ -156,9 +167,17 @@ export class SqliteStoreWriter implements StoreWriter {
     return result;
   }
 
+  /** The id of a series not yet known to this writer, made if no writer made it before. */
+  private newSeries(meterId: string, obis: string): number {
+    this.s.addSeries!.run(meterId, obis);
+    const { id } = this.s.seriesId!.get(meterId, obis) as { id: number };
+    this.series.add(meterId, obis, id);
+    return id;
+  }
+
   /** The key exists: the shared decision (duplicate-keys.ts), then the replacement it asks for. */
-  private resolveConflict(r: MeterReading, result: StoreWriteResult): BucketDelta {
-    const old = this.s.existing!.get(r.meterId, r.obis, r.intervalStart) as unknown as StoredValue;
+  private resolveConflict(series: number, r: MeterReading, result: StoreWriteResult): BucketDelta {
+    const old = this.s.existing!.get(series, r.intervalStart) as unknown as StoredValue;
     const delta = resolveDuplicate(r, old, result);
     if (delta !== NO_CHANGE)
       this.s.replace!.run(
@@ -168,8 +187,7 @@ export class SqliteStoreWriter implements StoreWriter {
         r.intervalSeconds,
         r.eventId ?? null,
         r.receivedAt,
-        r.meterId,
-        r.obis,
+        series,
         r.intervalStart,
       );
     return delta;
