@@ -40,11 +40,18 @@ export function robustScore(history: ArrayLike<number>, value: number): number {
   return stats ? (value - stats.median) / stats.scale : 0;
 }
 
-/** Median and robust scale of a history; undefined while it has fewer than 8 values. */
-export function robustStats(history: ArrayLike<number>): { median: number; scale: number } | undefined {
-  if (history.length < MIN_HISTORY) return undefined;
-  const m = median(history);
-  const deviations = absoluteDeviations(history, m);
+/**
+ * Median and robust scale of history[from..to) (all of it by default); undefined while it has
+ * fewer than 8 values.
+ */
+export function robustStats(
+  history: ArrayLike<number>,
+  from = 0,
+  to = history.length,
+): { median: number; scale: number } | undefined {
+  if (to - from < MIN_HISTORY) return undefined;
+  const m = median(history, from, to);
+  const deviations = absoluteDeviations(history, m, from, to);
   let spread = deviations.median * MAD_SCALE;
   if (spread === 0) spread = deviations.mean * MEAN_AD_SCALE;
   return { median: m, scale: Math.max(spread, RELATIVE_FLOOR * Math.abs(m), ABSOLUTE_FLOOR) };
@@ -70,7 +77,8 @@ export function anomalyStep(
   const history = state?.values ?? ValueWindow.EMPTY;
   if (!Number.isFinite(value)) return { state: state ?? { values: history }, score: 0, anomalous: false };
   const fresh = state?.stats !== undefined && (state.statsAge ?? 0) < STATS_REFRESH;
-  const stats = fresh ? state!.stats : robustStats(history.view());
+  const held = fresh ? undefined : history.range();
+  const stats = held ? robustStats(held.data, held.from, held.to) : state!.stats;
   const score = stats ? (value - stats.median) / stats.scale : 0;
   const values = history.push(value, window);
   const next: AnomalyState = stats

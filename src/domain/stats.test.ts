@@ -44,3 +44,21 @@ test('absoluteDeviations: median and mean of |x - center|, input untouched', () 
     }),
   );
 });
+
+test('a range reads only values[from..to), as the slice would', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 1, maxLength: 100 }),
+      fc.nat(),
+      fc.nat(),
+      (xs, a, b) => {
+        const from = a % xs.length;
+        const to = from + 1 + (b % (xs.length - from));
+        const slice = xs.slice(from, to);
+        assert.equal(median(xs, from, to), median(slice));
+        assert.deepEqual(absoluteDeviations(xs, 3, from, to), absoluteDeviations(slice, 3));
+      },
+    ),
+  );
+  assert.ok(Number.isNaN(median([1, 2, 3], 2, 2)));
+});

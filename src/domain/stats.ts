@@ -43,26 +43,32 @@ function medianInPlace(a: Float64Array, n: number): number {
   return (lower + a[mid]!) / 2;
 }
 
-/** Median of the values; NaN for an empty list. Does not reorder the input. */
-export function median(values: ArrayLike<number>): number {
-  const n = values.length;
-  if (n === 0) return NaN;
+/**
+ * Median of values[from..to) (all of them by default); NaN for an empty range. Does not
+ * reorder the input. The range spares callers a subarray view per call (measured: 3 % of the
+ * processor's time).
+ */
+export function median(values: ArrayLike<number>, from = 0, to = values.length): number {
+  const n = to - from;
+  if (n <= 0) return NaN;
   const a = scratchFor(n);
-  for (let i = 0; i < n; i++) a[i] = values[i]!;
+  for (let i = 0; i < n; i++) a[i] = values[from + i]!;
   return medianInPlace(a, n);
 }
 
-/** Median and mean of |x - center| over the values; NaN for an empty list. */
+/** Median and mean of |x - center| over values[from..to); NaN for an empty range. */
 export function absoluteDeviations(
   values: ArrayLike<number>,
   center: number,
+  from = 0,
+  to = values.length,
 ): { median: number; mean: number } {
-  const n = values.length;
-  if (n === 0) return { median: NaN, mean: NaN };
+  const n = to - from;
+  if (n <= 0) return { median: NaN, mean: NaN };
   const a = scratchFor(n);
   let sum = 0;
   for (let i = 0; i < n; i++) {
-    const d = Math.abs(values[i]! - center);
+    const d = Math.abs(values[from + i]! - center);
     a[i] = d;
     sum += d;
   }

@@ -63,6 +63,14 @@ export class ValueWindow {
     return this.shared.data.subarray(this.end - this.length, this.end);
   }
 
+  /**
+   * The buffer and the window's range in it, for reading without the view's allocation.
+   * Read only: writing into `data` would change other windows.
+   */
+  range(): { data: Float64Array; from: number; to: number } {
+    return { data: this.shared.data, from: this.end - this.length, to: this.end };
+  }
+
   toArray(): number[] {
     return Array.from(this.view());
   }

@@ -217,7 +217,8 @@ export function applyVee(
   let extra = 0;
   // The median costs a sort: only take it when the value could be a spike at all.
   const canSpike = state.recent.length >= 4 && value > cfg.spikeMinValue;
-  const recentMedian = canSpike ? median(state.recent.view()) : 0;
+  const recent = canSpike ? state.recent.range() : undefined;
+  const recentMedian = recent ? median(recent.data, recent.from, recent.to) : 0;
   if (canSpike && value > cfg.spikeFactor * recentMedian) {
     extra |= Quality.SPIKE;
     find(
@@ -233,7 +234,6 @@ export function applyVee(
     find('frozen', `value ${value} repeated in ${repeats} consecutive intervals`);
   }
 
-  const recent = state.recent.push(value, cfg.recentWindow);
   return {
     reading: edited(extra),
     estimates,
@@ -243,7 +243,7 @@ export function applyVee(
       lastValue: value,
       intervalSeconds: reading.intervalSeconds,
       repeats,
-      recent,
+      recent: state.recent.push(value, cfg.recentWindow),
     },
   };
 }
