@@ -1,10 +1,16 @@
 // Read side of the PostgreSQL store, used by the query module: the same queries and results
 // as SqliteStoreReader, on its own pool (reads never wait for the processors' writes).
 import { OBIS, Quality } from '../../domain/readings.ts';
-import type { EventType, GridEvent, Severity, SubjectKind } from '../../domain/events.ts';
+import type { GridEvent } from '../../domain/events.ts';
 import { openStorePool, type PgStoreOptions, type PoolStats, type StorePool } from './pg-store-pool.ts';
-import { decodeCursor } from './sqlite-store-reader.ts';
-import { rowToReading } from './sqlite-store-writer.ts';
+import {
+  decodeCursor,
+  rowToEvent,
+  rowToReading,
+  rowToRollup,
+  statsFromMeta,
+  type Row,
+} from './store-rows.ts';
 import {
   RESOLUTIONS,
   type RollupRow,
@@ -12,8 +18,6 @@ import {
   type StoreStats,
   type StoredMeterReading,
 } from './store.ts';
-
-type Row = Record<string, number | string | null>;
 
 export class PgStoreReader implements StoreReader {
   private readonly db: StorePool;
@@ -78,12 +82,7 @@ export class PgStoreReader implements StoreReader {
              WHERE level = $1 AND id = $2 AND resolution = $3 AND bucket >= $4 AND bucket < $5 ORDER BY bucket`,
             [q.level, q.id, seconds, q.from, q.to],
           );
-    return rows.map((r) => ({
-      bucket: r.bucket as number,
-      energyKwh: r.energy_kwh as number,
-      readings: r.readings as number,
-      estimated: r.estimated as number,
-    }));
+    return rows.map(rowToRollup);
   }
 
   async events(q: {
@@ -108,20 +107,7 @@ export class PgStoreReader implements StoreReader {
       `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY start, id LIMIT ${arg(q.limit)}`,
       args,
     );
-    return rows.map((r) => {
-      const e: GridEvent = {
-        id: r.id as string,
-        type: r.type as EventType,
-        subjectKind: r.subject_kind as SubjectKind,
-        subjectId: r.subject_id as string,
-        start: r.start as number,
-        severity: r.severity as Severity,
-        detail: r.detail as string,
-      };
-      if (r.end_ts !== null) e.end = r.end_ts as number;
-      if (r.value !== null) e.value = r.value as number;
-      return e;
-    });
+    return rows.map(rowToEvent);
   }
 
   async stats(): Promise<StoreStats> {
@@ -131,13 +117,7 @@ export class PgStoreReader implements StoreReader {
       [],
     );
     const meta = new Map(rows.map((r) => [r.key as string, r.value as number]));
-    return {
-      watermark: meta.get('watermark') ?? null,
-      meterReadings: meta.get('meter_readings') ?? 0,
-      sensorReadings: meta.get('sensor_readings') ?? 0,
-      unknownReadings: meta.get('unknown_readings') ?? 0,
-      events: meta.get('events') ?? 0,
-    };
+    return statsFromMeta(meta);
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,7 @@ import { DayPartitions } from './pg-partitions.ts';
 import { insertNew, mergeMeterReadings } from './pg-readings-merge.ts';
 import { cellsLine } from './pg-copy.ts';
 import { RollupAccumulator, type RollupDelta } from './rollup-accumulator.ts';
-import { rowToReading } from './sqlite-store-writer.ts';
+import { rowToReading } from './store-rows.ts';
 import type { GridEvent } from '../../domain/events.ts';
 import { MS, bucketStart, type Reading, type SensorReading } from '../../domain/readings.ts';
 import type {

@@ -2,8 +2,16 @@
 // WAL, reads never wait for the processor's writes.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { OBIS, Quality } from '../../domain/readings.ts';
-import type { EventType, GridEvent, Severity, SubjectKind } from '../../domain/events.ts';
-import { openStoreDb, rowToReading, type SqliteStoreOptions } from './sqlite-store-writer.ts';
+import type { GridEvent } from '../../domain/events.ts';
+import { openStoreDb, type SqliteStoreOptions } from './sqlite-store-writer.ts';
+import {
+  decodeCursor,
+  rowToEvent,
+  rowToReading,
+  rowToRollup,
+  statsFromMeta,
+  type Row,
+} from './store-rows.ts';
 import {
   RESOLUTIONS,
   type RollupRow,
@@ -11,8 +19,6 @@ import {
   type StoreStats,
   type StoredMeterReading,
 } from './store.ts';
-
-type Row = Record<string, number | string | null>;
 
 export class SqliteStoreReader implements StoreReader {
   private readonly db: DatabaseSync;
@@ -67,12 +73,7 @@ export class SqliteStoreReader implements StoreReader {
     const rows = (q.level === 'meter'
       ? this.s.meterBuckets!.all(seconds * 1000, q.id, q.from, q.to)
       : this.s.rollups!.all(q.level, q.id, seconds, q.from, q.to)) as unknown as Row[];
-    return rows.map((r) => ({
-      bucket: r.bucket as number,
-      energyKwh: r.energy_kwh as number,
-      readings: r.readings as number,
-      estimated: r.estimated as number,
-    }));
+    return rows.map(rowToRollup);
   }
 
   async events(q: {
@@ -101,48 +102,17 @@ export class SqliteStoreReader implements StoreReader {
     }
     const sql = `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY start, id LIMIT ?`;
     const rows = this.db.prepare(sql).all(...args, q.limit) as unknown as Row[];
-    return rows.map((r) => {
-      const e: GridEvent = {
-        id: r.id as string,
-        type: r.type as EventType,
-        subjectKind: r.subject_kind as SubjectKind,
-        subjectId: r.subject_id as string,
-        start: r.start as number,
-        severity: r.severity as Severity,
-        detail: r.detail as string,
-      };
-      if (r.end_ts !== null) e.end = r.end_ts as number;
-      if (r.value !== null) e.value = r.value as number;
-      return e;
-    });
+    return rows.map(rowToEvent);
   }
 
   async stats(): Promise<StoreStats> {
     const meta = new Map(
       (this.s.meta!.all() as unknown as { key: string; value: number }[]).map((r) => [r.key, r.value]),
     );
-    return {
-      watermark: meta.get('watermark') ?? null,
-      meterReadings: meta.get('meter_readings') ?? 0,
-      sensorReadings: meta.get('sensor_readings') ?? 0,
-      unknownReadings: meta.get('unknown_readings') ?? 0,
-      events: meta.get('events') ?? 0,
-    };
+    return statsFromMeta(meta);
   }
 
   async close(): Promise<void> {
     if (this.db.isOpen) this.db.close();
   }
-}
-
-export function encodeCursor(e: { start: number; id: string }): string {
-  return Buffer.from(`${e.start}|${e.id}`).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): [number, string] {
-  const text = Buffer.from(cursor, 'base64url').toString();
-  const bar = text.indexOf('|');
-  const start = Number(text.slice(0, bar));
-  if (bar < 0 || !Number.isFinite(start)) throw new Error('malformed cursor');
-  return [start, text.slice(bar + 1)];
 }

@@ -12,6 +12,7 @@ import {
 } from './duplicate-keys.ts';
 import { OBIS, type MeterReading } from '../../domain/readings.ts';
 import { SeriesIds } from './series-ids.ts';
+import { rowToReading, type Row } from './store-rows.ts';
 import type { GridEvent } from '../../domain/events.ts';
 import type {
   MeterLocator,
@@ -221,10 +222,7 @@ export class SqliteStoreWriter implements StoreWriter {
   async recentReadings(series: readonly SeriesKey[], limit: number): Promise<StoredMeterReading[][]> {
     // In-process: one indexed read per series is already cheap.
     return series.map(({ meterId, obis }) => {
-      const rows = this.s.recent!.all(meterId, obis, limit) as unknown as Record<
-        string,
-        number | string | null
-      >[];
+      const rows = this.s.recent!.all(meterId, obis, limit) as unknown as Row[];
       return rows.reverse().map(rowToReading);
     });
   }
@@ -232,17 +230,4 @@ export class SqliteStoreWriter implements StoreWriter {
   async close(): Promise<void> {
     if (this.db.isOpen) this.db.close();
   }
-}
-
-export function rowToReading(row: Record<string, number | string | null>): StoredMeterReading {
-  return {
-    meterId: row.meter_id as string,
-    obis: row.obis as string,
-    intervalStart: row.interval_start as number,
-    intervalSeconds: row.interval_s as number,
-    value: row.value as number,
-    rawValue: row.raw_value as number | null,
-    unit: row.unit as string,
-    quality: row.quality as number,
-  };
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { OBIS, Quality, type SensorReading } from '../../domain/readings.ts';
 import type { GridEvent } from '../../domain/events.ts';
-import { encodeCursor } from './sqlite-store-reader.ts';
+import { encodeCursor } from './store-rows.ts';
 import type { MeterLocator, StoreBatch, StoreReader, StoreWriter } from './store.ts';
 import { T0, assertRollupsMatchReadings, batch, locate, reading } from './store-fixtures.ts';
 

@@ -12,7 +12,7 @@ import {
   type RollupRow,
   type StoreReader,
 } from '../../adapters/store/store.ts';
-import { decodeCursor, encodeCursor } from '../../adapters/store/sqlite-store-reader.ts';
+import { decodeCursor, encodeCursor } from '../../adapters/store/store-rows.ts';
 import type { Cache } from '../../adapters/cache/cache.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
 import { iso, pageProps, parseRange, rangeProps, resolutionProp, type RangeQuery } from './query-params.ts';
