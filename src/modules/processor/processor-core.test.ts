@@ -1,7 +1,7 @@
 // Logic of one processor batch, with an in-memory store (the SQLite store has its own tests).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProcessorCore } from './processor-core.ts';
+import { ProcessorCore, StopRequested } from './processor-core.ts';
 import { MemoryStore, oneTransformer } from './core-test-helpers.ts';
 import { Quality, type Reading } from '../../domain/readings.ts';
 import { encodeReading } from '../../adapters/bus/reading-codec.ts';
@@ -165,4 +165,27 @@ test('within a batch a series is judged in time order: readings crossed on the w
     [T0 + 900_000, T0 + 2 * 900_000],
   );
   assert.ok(stored.every((r) => (r.quality & Quality.ESTIMATED) === 0));
+});
+
+test('a stop seen mid-batch drops the batch before its store write, state undone', async () => {
+  const first = meters.map((m) => rec(meter(m, 0)));
+  // Over STOP_CHECK_EVERY readings, so the flag is looked at inside the batch as well.
+  const second = Array.from({ length: 600 }, (_, i) => meters.map((m) => rec(meter(m, 2 + i)))).flat();
+  const reference = new MemoryStore();
+  const refCore = new ProcessorCore(topology, reference);
+  await refCore.process(first);
+  await refCore.process(second);
+
+  const store = new MemoryStore();
+  const core = new ProcessorCore(topology, store);
+  await core.process(first);
+  let looks = 0;
+  const stopAfter = (n: number) => () => ++looks > n;
+  await assert.rejects(core.process(second, stopAfter(1)), StopRequested); // mid-batch
+  assert.ok(looks >= 2, 'looked at again within the batch');
+  looks = 0;
+  await assert.rejects(core.process(second, stopAfter(3)), StopRequested); // just before the write
+  assert.equal(store.batches.length, 1, 'nothing written after the first batch');
+  await core.process(second); // delivered again after a restart
+  assert.deepEqual(store.batches.at(-1)!.meterReadings, reference.batches.at(-1)!.meterReadings);
 });

@@ -1,7 +1,7 @@
 // The consume loop: poll, process, write, then commit. A failed batch is not committed, so the
 // next poll returns it again after a backoff: the bus holds the work while the store is down.
 import type { BusConsumer, ConsumedRecord } from '../../adapters/bus/bus.ts';
-import type { BatchStats, ProcessorCore } from './processor-core.ts';
+import { StopRequested, type BatchStats, type ProcessorCore } from './processor-core.ts';
 
 export interface LoopOptions {
   batchSize: number;
@@ -9,6 +9,11 @@ export interface LoopOptions {
   maxBackoffMs?: number;
   onStats?: (stats: BatchStats) => void;
   onError?: (err: unknown, attempt: number) => void;
+  /**
+   * Read while a batch is worked out, so a stop can be seen in the middle of synchronous work
+   * (a worker thread's stop message waits for it; a flag in shared memory does not).
+   */
+  stopRequested?: () => boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -55,7 +60,7 @@ export class ProcessorLoop {
   private async step(): Promise<number> {
     const records = await this.consumer.poll(this.opts.batchSize);
     if (records.length === 0) return 0;
-    const { stats, dead } = await this.core.process(records);
+    const { stats, dead } = await this.core.process(records, this.opts.stopRequested);
     for (const d of dead) await this.consumer.deadLetter(d.record, d.reason);
     await this.consumer.commit(nextOffsets(records));
     this.opts.onStats?.(stats);
@@ -64,12 +69,13 @@ export class ProcessorLoop {
 
   private async run(): Promise<void> {
     let attempt = 0;
-    while (!this.stopping) {
+    while (!this.stopping && !this.opts.stopRequested?.()) {
       try {
         const n = await this.step();
         attempt = 0;
         if (n === 0) await sleep(this.opts.idleMs ?? 25);
       } catch (err) {
+        if (err instanceof StopRequested) return;
         attempt++;
         this.opts.onError?.(err, attempt);
         await sleep(Math.min(this.opts.maxBackoffMs ?? 5000, 100 * 2 ** Math.min(attempt, 10)));

@@ -8,8 +8,8 @@ import type { Module } from '../../app/module-manager.ts';
 import type { ProcessorWorkerData, WorkerMessage } from './processor-worker.ts';
 
 export interface ProcessorModuleOptions {
-  /** Everything a worker needs but its share of the partitions. */
-  workerData: Omit<ProcessorWorkerData, 'member'>;
+  /** Everything a worker needs but its share of the partitions and the stop flag. */
+  workerData: Omit<ProcessorWorkerData, 'member' | 'stopFlag'>;
   workers: number;
   logger: Logger;
   metrics: Metrics;
@@ -30,6 +30,8 @@ export function createProcessorModule(opts: ProcessorModuleOptions): Module {
   const log = opts.logger.child({ module: 'processor' });
   const slots: Slot[] = Array.from({ length: opts.workers }, () => ({ running: false, outages: 0 }));
   let stopping = false;
+  // Shared with every worker: they see a stop mid-batch, before their message queue would.
+  const stopFlag = new SharedArrayBuffer(4);
 
   const onMessage = (index: number, m: WorkerMessage) => {
     const slot = slots[index]!;
@@ -57,7 +59,11 @@ export function createProcessorModule(opts: ProcessorModuleOptions): Module {
   };
 
   const spawn = (index: number): Worker => {
-    const workerData: ProcessorWorkerData = { ...opts.workerData, member: { index, count: opts.workers } };
+    const workerData: ProcessorWorkerData = {
+      ...opts.workerData,
+      member: { index, count: opts.workers },
+      stopFlag,
+    };
     const w = new Worker(new URL('./processor-worker.ts', import.meta.url), { workerData });
     w.on('message', (m: WorkerMessage) => onMessage(index, m));
     w.on('error', (err) => log.error({ worker: index, err }, 'processor worker crashed'));
@@ -90,6 +96,7 @@ export function createProcessorModule(opts: ProcessorModuleOptions): Module {
     },
     async stop() {
       stopping = true;
+      Atomics.store(new Int32Array(stopFlag), 0, 1);
       await Promise.all(slots.flatMap((s) => (s.worker ? [stopOne(s.worker)] : [])));
     },
     ready() {

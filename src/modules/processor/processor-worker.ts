@@ -19,6 +19,8 @@ export interface ProcessorWorkerData {
   topologyFile: string;
   batchSize: number;
   logLevel: string;
+  /** Int32 flag, set to 1 by the main thread when the processor stops (see StopRequested). */
+  stopFlag: SharedArrayBuffer;
 }
 
 export type WorkerMessage =
@@ -42,6 +44,7 @@ try {
   // Not Linux, or /proc not mounted: run at normal priority.
 }
 const port = parentPort!;
+const stopFlag = new Int32Array(data.stopFlag);
 const post = (m: WorkerMessage) => port.postMessage(m);
 
 const topology = existsSync(data.topologyFile) ? loadTopology(data.topologyFile) : emptyTopology();
@@ -54,6 +57,7 @@ const loop = new ProcessorLoop(consumer, new ProcessorCore(topology, store), {
   batchSize: data.batchSize,
   onStats: (stats) => post({ type: 'stats', stats }),
   onError: (err, attempt) => post({ type: 'error', message: (err as Error).message, attempt }),
+  stopRequested: () => Atomics.load(stopFlag, 0) === 1,
 });
 
 port.on('message', (m: { type: string }) => {
