@@ -1,0 +1,65 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ProcessorLoop } from './processor-loop.ts';
+import { ProcessorCore } from './processor-core.ts';
+import { MemoryStore, oneTransformer } from './core-test-helpers.ts';
+import { encodeReading } from '../../adapters/bus/reading-codec.ts';
+import type { BusConsumer, ConsumedRecord } from '../../adapters/bus/bus.ts';
+
+const T0 = Date.UTC(2026, 10, 26, 12);
+
+/** One partition holding `records`; remembers every commit. */
+function memoryConsumer(records: ConsumedRecord[]) {
+  const commits: number[] = [];
+  let next = 0;
+  const consumer: BusConsumer = {
+    async poll(max) {
+      return records.filter((r) => r.offset >= next).slice(0, max);
+    },
+    async commit(offsets) {
+      next = offsets.get(0) ?? next;
+      commits.push(next);
+    },
+    async deadLetter() {},
+    async lag() {
+      return records.length - next;
+    },
+    async close() {},
+  };
+  return { consumer, commits };
+}
+
+test('a stop requested mid-batch ends the loop without writing or committing that batch', async () => {
+  const meters = Array.from({ length: 3 }, (_, i) => `M${i}`);
+  const records = Array.from({ length: 4500 }, (_, i): ConsumedRecord => {
+    const value = encodeReading({
+      kind: 'meter',
+      meterId: meters[i % 3]!,
+      obis: '1-0:1.8.0',
+      intervalStart: T0 + Math.floor(i / 3) * 900_000,
+      intervalSeconds: 900,
+      value: 0.5,
+      unit: 'kWh',
+      quality: 0,
+      receivedAt: T0 + 2_000 * 900_000,
+    });
+    return { partition: 0, offset: i, key: 'TX', value };
+  });
+  const { consumer, commits } = memoryConsumer(records);
+  const store = new MemoryStore();
+  let looks = 0;
+  const errors: unknown[] = [];
+  const loop = new ProcessorLoop(consumer, new ProcessorCore(oneTransformer(meters), store), {
+    batchSize: 2000,
+    // Looks: 1 the loop, 2-3 inside the first batch, 4 before its write, 5 the loop, 6-7 inside
+    // the second batch: the stop is seen there, in the middle of it.
+    stopRequested: () => ++looks >= 7,
+    onError: (err) => errors.push(err),
+  });
+  loop.start();
+  while (looks < 7) await new Promise((r) => setTimeout(r, 5));
+  await loop.stop();
+  assert.deepEqual(commits, [2000], 'only the first batch committed');
+  assert.equal(store.batches.length, 1, 'only the first batch written');
+  assert.deepEqual(errors, [], 'a requested stop is no error');
+});
