@@ -100,7 +100,7 @@ type BusLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 /** Kafka: creates the topics if missing and fails here, at start, when no broker answers. */
 export async function openProducer(s: BusSettings, logger?: BusLogger): Promise<BusProducer> {
   if (s.kind === 'sqlite') {
-    const { SqliteBusProducer } = await import('../adapters/bus/sqlite-bus.ts');
+    const { SqliteBusProducer } = await import('../adapters/bus/sqlite-bus-producer.ts');
     return new SqliteBusProducer(s);
   }
   const { KafkaBusProducer } = await import('../adapters/bus/kafka-producer.ts');

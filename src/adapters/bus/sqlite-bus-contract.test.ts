@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { SqliteBusConsumer, SqliteBusProducer } from './sqlite-bus.ts';
+import { SqliteBusConsumer } from './sqlite-bus.ts';
+import { SqliteBusProducer } from './sqlite-bus-producer.ts';
 import { busContract, type DeadLetter } from './bus-contract.ts';
 
 busContract('sqlite', async () => {

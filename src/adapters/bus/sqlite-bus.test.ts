@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteBusConsumer, SqliteBusProducer } from './sqlite-bus.ts';
+import { SqliteBusConsumer } from './sqlite-bus.ts';
+import { SqliteBusProducer } from './sqlite-bus-producer.ts';
 import { partitionFor } from './bus.ts';
 
 function setup(partitions = 4) {
