@@ -79,3 +79,28 @@ test('a lag is read while the writer works and counts every committed record', a
   await producer.close();
   cleanup();
 });
+
+test('publishes sharing a commit keep their order and their own headers', async () => {
+  const { opts, cleanup } = setup();
+  const producer = new SqliteBusProducer(opts);
+  const traced = [{ key: 'TX-1', value: 'a', headers: { traceparent: 't1' } }];
+  const plain = [
+    { key: 'TX-1', value: 'b' },
+    { key: 'TX-1', value: 'c' },
+  ];
+  await Promise.all([producer.publish(traced), producer.publish(plain), producer.publish(traced)]);
+  const c = new SqliteBusConsumer({ ...opts, group: 'processor' });
+  const got = await c.poll(100);
+  assert.deepEqual(
+    got.map((r) => [r.value, r.headers?.traceparent ?? null]),
+    [
+      ['a', 't1'],
+      ['b', null],
+      ['c', null],
+      ['a', 't1'],
+    ],
+  );
+  await c.close();
+  await producer.close();
+  cleanup();
+});
