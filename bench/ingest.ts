@@ -86,8 +86,13 @@ export const ingestBench: Bench = {
         log,
       });
       const acked = bodies.length * batchSize;
+      // What the processor still had to do when the last batch was acknowledged, and how fast it
+      // did it with ingest idle: tells whether ingest or the processor bounds processed_per_s.
+      const backlog = lag();
+      const ackedAt = performance.now();
       while (lag() > 0) await new Promise((r) => setTimeout(r, 20));
       const processedSeconds = (performance.now() - started) / 1000;
+      const drainSeconds = (performance.now() - ackedAt) / 1000;
       const ingestPerS = Math.min(total, acked) / ackSeconds;
       const processedPerS = Math.min(total, acked) / processedSeconds;
       const rss = peakRssMb(g.proc.pid!);
@@ -95,6 +100,7 @@ export const ingestBench: Bench = {
       log(
         `acked in ${ackSeconds.toFixed(2)} s, processed in ${processedSeconds.toFixed(2)} s, ${retries} back-pressure retries`,
       );
+      log(`${backlog} readings still to process at the last ack, done in ${drainSeconds.toFixed(2)} s`);
       return {
         readings: Math.min(total, acked),
         readings_per_s: ingestPerS,
@@ -102,6 +108,8 @@ export const ingestBench: Bench = {
         baseline_per_s: baselinePerS,
         ratio: ingestPerS / baselinePerS,
         processed_ratio: processedPerS / baselinePerS,
+        backlog_at_ack: backlog,
+        drain_per_s: backlog > 0 ? backlog / drainSeconds : 0,
         peak_rss_mb: rss,
       };
     } finally {
