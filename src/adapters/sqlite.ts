@@ -49,8 +49,13 @@ export function inTransaction<T>(db: DatabaseSync, fn: () => T): T {
   }
 }
 
+/** Where migrate() says what it does: a migration that rewrites readings can take minutes. */
+export interface MigrationLog {
+  info(fields: Record<string, unknown>, msg: string): void;
+}
+
 /** Applies numbered migrations once each, recording them in schema_migrations. */
-export function migrate(db: DatabaseSync, migrations: readonly string[]): number {
+export function migrate(db: DatabaseSync, migrations: readonly string[], log?: MigrationLog): number {
   db.exec(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
   );
@@ -59,10 +64,13 @@ export function migrate(db: DatabaseSync, migrations: readonly string[]): number
   };
   let applied = 0;
   for (let v = row.v + 1; v <= migrations.length; v++) {
+    const started = performance.now();
+    log?.info({ version: v, from: v - 1, latest: migrations.length }, 'applying migration');
     inTransaction(db, () => {
       db.exec(migrations[v - 1]!);
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(v, Date.now());
     });
+    log?.info({ version: v, ms: Math.round(performance.now() - started) }, 'migration applied');
     applied++;
   }
   return applied;

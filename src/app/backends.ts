@@ -7,7 +7,7 @@ import type { Config } from './config-schema.ts';
 import { gridError } from './errors.ts';
 import type { BusConsumer, BusProducer, GroupMember } from '../adapters/bus/bus.ts';
 import type { MeterLocator, StoreReader, StoreWriter } from '../adapters/store/store.ts';
-import type { Synchronous } from '../adapters/sqlite.ts';
+import type { MigrationLog, Synchronous } from '../adapters/sqlite.ts';
 import type { Cache } from '../adapters/cache/cache.ts';
 import { LruCache } from '../adapters/cache/lru-cache.ts';
 import { RedisCache } from '../adapters/cache/redis-cache.ts';
@@ -144,10 +144,11 @@ export async function openStoreWriter(s: StoreSettings, locate: MeterLocator): P
   return writer;
 }
 
-export async function openStoreReader(s: StoreSettings): Promise<StoreReader> {
+/** `log`: told about the embedded store's migrations, which run here, at the process's start. */
+export async function openStoreReader(s: StoreSettings, log?: MigrationLog): Promise<StoreReader> {
   if (s.kind === 'sqlite') {
     const { SqliteStoreReader } = await import('../adapters/store/sqlite-store-reader.ts');
-    return new SqliteStoreReader(s);
+    return new SqliteStoreReader({ ...s, ...(log && { log }) });
   }
   const { PgStoreReader } = await import('../adapters/store/pg-store-reader.ts');
   const reader = new PgStoreReader(s);

@@ -139,7 +139,7 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
     }),
     store: () => ({
       async init() {
-        reader = await openStoreReader(store());
+        reader = await openStoreReader(store(), logger.child({ module: 'store' }));
       },
       async stop() {
         await reader?.close();

@@ -26,13 +26,24 @@ test('a store made by version 1 keeps its readings through the series-id migrati
     ] as const)
       insert.run(meter, obis, slot * 900_000, value);
     old.close();
-    const reader = new SqliteStoreReader({ path }); // migrates to the newest version
+    const logged: string[] = [];
+    const log = { info: (f: Record<string, unknown>, msg: string) => logged.push(`${msg} ${f.version}`) };
+    const reader = new SqliteStoreReader({ path, log }); // migrates to the newest version
+    const versions = STORE_MIGRATIONS.map((_, i) => i + 1).slice(1);
+    assert.deepEqual(
+      logged,
+      versions.flatMap((v) => [`applying migration ${v}`, `migration applied ${v}`]),
+    );
     const of = async (meterId: string, obis?: string) =>
       (await reader.readings({ meterId, obis, from: 0, to: 10 * 900_000, limit: 10 })).map((r) => r.value);
     assert.deepEqual(await of('M1'), [1.5, 2.5]);
     assert.deepEqual(await of('M1', '1-0:2.8.0'), [0.5]);
     assert.deepEqual(await of('M2'), [3]);
     await reader.close();
+    // Up to date: a second open applies and says nothing.
+    logged.length = 0;
+    await new SqliteStoreReader({ path, log }).close();
+    assert.deepEqual(logged, []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

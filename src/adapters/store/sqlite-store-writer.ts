@@ -1,6 +1,6 @@
 // Writes processed batches into the embedded store in one transaction each.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { inTransaction, migrate, openSqlite, type Synchronous } from '../sqlite.ts';
+import { inTransaction, migrate, openSqlite, type MigrationLog, type Synchronous } from '../sqlite.ts';
 import { STORE_MIGRATIONS } from './sqlite-schema.ts';
 import { RollupAccumulator } from './rollup-accumulator.ts';
 import {
@@ -26,6 +26,8 @@ import type {
 export interface SqliteStoreOptions {
   path: string;
   synchronous?: Synchronous;
+  /** Told about each migration applied on open (the first opener, the store module, applies them). */
+  log?: MigrationLog;
 }
 
 export function openStoreDb(opts: SqliteStoreOptions): DatabaseSync {
@@ -34,7 +36,7 @@ export function openStoreDb(opts: SqliteStoreOptions): DatabaseSync {
     checkpointPages: 50_000,
     cacheMiB: 64,
   });
-  migrate(db, STORE_MIGRATIONS);
+  migrate(db, STORE_MIGRATIONS, opts.log);
   return db;
 }
 
