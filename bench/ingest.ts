@@ -30,6 +30,19 @@ function baseline(rows: Row[], dir: string): number {
   return rows.length / seconds;
 }
 
+/**
+ * The ingest process's event-loop delay under the load (prom-client's gauges, since start): while
+ * the loop is blocked, no request (a health probe, a scrape) is answered.
+ */
+async function eventLoopDelay(url: string, key: string): Promise<{ p99: number; max: number }> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${key}` } })).text();
+  const gauge = (name: string) => {
+    const m = new RegExp(`^smartgrid_nodejs_eventloop_lag_${name}_seconds ([0-9.e+-]+)$`, 'm').exec(text);
+    return m ? Number(m[1]) * 1000 : NaN;
+  };
+  return { p99: gauge('p99'), max: gauge('max') };
+}
+
 export const ingestBench: Bench = {
   name: 'ingest',
   summary:
@@ -90,6 +103,7 @@ export const ingestBench: Bench = {
       // did it with ingest idle: tells whether ingest or the processor bounds processed_per_s.
       const backlog = lag();
       const ackedAt = performance.now();
+      const eventLoop = await eventLoopDelay(g.url, key);
       while (lag() > 0) await new Promise((r) => setTimeout(r, 20));
       const processedSeconds = (performance.now() - started) / 1000;
       const drainSeconds = (performance.now() - ackedAt) / 1000;
@@ -110,6 +124,8 @@ export const ingestBench: Bench = {
         processed_ratio: processedPerS / baselinePerS,
         backlog_at_ack: backlog,
         drain_per_s: backlog > 0 ? backlog / drainSeconds : 0,
+        event_loop_p99_ms: eventLoop.p99,
+        event_loop_max_ms: eventLoop.max,
         peak_rss_mb: rss,
       };
     } finally {
