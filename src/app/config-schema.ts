@@ -222,7 +222,11 @@ export const CONFIG_SCHEMA = {
   },
   processorBatch: {
     doc: 'Most bus records the processor takes per store transaction.',
-    default: 20_000,
+    // A backlog is worked off in fewer, larger transactions: each one's fixed costs (the commit
+    // and its fsync, the index pages it dirties across every series, rollup upserts, offsets)
+    // are shared by more readings. Against 20,000, five paired bench/ingest runs: drain
+    // 131k -> 167k readings/s and processed 91k -> 103k readings/s (medians), peak RSS +190 MB.
+    default: 50_000,
     env: 'GRIDOPS_PROCESSOR_BATCH',
     parse: int(1, 1_000_000),
   },
