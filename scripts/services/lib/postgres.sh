@@ -61,6 +61,10 @@ password_encryption = 'scram-sha-256'
 shared_buffers = 64MB
 max_connections = 100
 log_line_prefix = '%m [%p] %u@%d '
+# A stalled benchmark or test explains itself in postgres.log: lock waits past deadlock_timeout
+# (1 s) with the blocking process, and statements slower than 5 s.
+log_lock_waits = on
+log_min_duration_statement = 5000
 CONF
 }
 
