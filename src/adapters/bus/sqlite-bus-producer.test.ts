@@ -52,21 +52,29 @@ test('close commits everything published before it', async () => {
   cleanup();
 });
 
-test('a writer thread that dies fails its group, never acknowledges it, and the next publish restarts it', async () => {
+test('a writer thread that dies never leaves a publish unanswered or acks what is not stored', async () => {
   const { opts, cleanup } = setup();
   const producer = new SqliteBusProducer(opts);
   await producer.publish(records(0, 10));
   // White box: the thread is private; killing it is how a crash of the writer looks here.
   const writer = (producer as unknown as { writer: Worker }).writer;
-  const lost = producer.publish(records(10, 10));
+  const inFlight = producer.publish(records(10, 10));
   await new Promise((r) => setImmediate(r)); // the group is sent to the writer in this turn
   await writer.terminate();
-  await assert.rejects(lost, /exited|terminated/);
-  await producer.publish(records(20, 10));
+  // Usually the thread dies before it answers and the publish is refused; on a loaded machine
+  // it may commit and answer first. Either is right; hanging, or an ack of nothing, is not.
+  const outcome = await Promise.race([
+    inFlight.then(
+      () => 'acked',
+      (err: Error) => (/exited|terminated/.test(err.message) ? 'refused' : err.message),
+    ),
+    new Promise((r) => setTimeout(() => r('unanswered'), 5000)),
+  ]);
+  assert.ok(outcome === 'acked' || outcome === 'refused', String(outcome));
+  await producer.publish(records(20, 10)); // a new writer thread
   const values = await stored(opts);
-  // The failed group may or may not have reached the log (the client resends it either way);
-  // what was acknowledged must be there.
-  for (const v of [...records(0, 10), ...records(20, 10)]) assert.ok(values.includes(v.value), v.value);
+  const acked = [...records(0, 10), ...(outcome === 'acked' ? records(10, 10) : []), ...records(20, 10)];
+  for (const v of acked) assert.ok(values.includes(v.value), v.value);
   await producer.close();
   cleanup();
 });
