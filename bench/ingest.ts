@@ -99,11 +99,11 @@ export const ingestBench: Bench = {
         log,
       });
       const acked = bodies.length * batchSize;
+      const eventLoop = await eventLoopDelay(g.url, key);
       // What the processor still had to do when the last batch was acknowledged, and how fast it
       // did it with ingest idle: tells whether ingest or the processor bounds processed_per_s.
       const backlog = lag();
       const ackedAt = performance.now();
-      const eventLoop = await eventLoopDelay(g.url, key);
       while (lag() > 0) await new Promise((r) => setTimeout(r, 20));
       const processedSeconds = (performance.now() - started) / 1000;
       const drainSeconds = (performance.now() - ackedAt) / 1000;

@@ -41,7 +41,10 @@ export class ProcessorLoop {
     this.done = this.run();
   }
 
-  /** Finishes the batch in hand (written and committed), then returns. */
+  /**
+   * Ends the loop after the batch in hand, written and committed; when `stopRequested` turns true
+   * while that batch is still worked out, the batch is dropped instead (see StopRequested).
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.done;

@@ -1,6 +1,7 @@
 // Main-thread side of the processor: runs its worker threads (each with a share of the bus
 // partitions), turns their statistics into metrics, restarts one after a crash, and on stop
-// lets each finish and commit the batch in hand.
+// raises a flag in shared memory: each worker finishes a store write in progress and commits it,
+// or drops a batch still being worked out (the bus delivers it again after the restart).
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../telemetry/logger.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
