@@ -106,12 +106,10 @@ export class SqliteStoreWriter implements StoreWriter {
       transformerTotals: [],
     };
     const acc = new RollupAccumulator(this.locate);
-    const { order, ids } = this.seriesOrder(batch.meterReadings);
-    for (const i of order) {
-      const r = batch.meterReadings[i]!;
-      const series = ids[i]!;
+    for (const r of batch.meterReadings) {
       const counted = r.obis === OBIS.ACTIVE_IMPORT;
       const estimated = isEstimated(r.quality) ? 1 : 0;
+      const series = this.series.get(r.meterId, r.obis) ?? this.newSeries(r.meterId, r.obis);
       const { changes } = this.s.insertReading!.run(
         series,
         r.intervalStart,
@@ -170,25 +168,6 @@ export class SqliteStoreWriter implements StoreWriter {
       result.transformerTotals.push({ ...q, energyKwh: total?.energy_kwh ?? 0 });
     }
     return result;
-  }
-
-  /**
-   * The readings' series ids, and an order that writes them series by series (a stable grouping:
-   * within a series, batch order is kept, so the first copy of a resent key still wins). A batch
-   * arrives interval-major, one reading per meter per interval: in that order every insert lands
-   * on another page of the (series, time) index; grouped, a series' readings share a page.
-   */
-  private seriesOrder(readings: readonly MeterReading[]): { order: Uint32Array; ids: Float64Array } {
-    const n = readings.length;
-    const ids = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const r = readings[i]!;
-      ids[i] = this.series.get(r.meterId, r.obis) ?? this.newSeries(r.meterId, r.obis);
-    }
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    // Ties (one series) are broken by batch position, so batch order is kept within a series.
-    return { order: order.sort((a, b) => ids[a]! - ids[b]! || a - b), ids };
   }
 
   /** The id of a series not yet known to this writer, made if no writer made it before. */
