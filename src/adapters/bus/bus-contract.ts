@@ -143,9 +143,33 @@ export function busContract(name: string, make: BusFactory, opts: BusContractOpt
     );
 
     test(
+      'committing what a short poll handed out skips nothing that it did not hand out',
+      withBus(async (bus) => {
+        await bus.producer.publish(numbered(20, 2));
+        const c = await bus.consumer();
+        await pollUntil(c, 20, timeout);
+        const seen: string[] = [];
+        for (let i = 0; i < 20; i++) {
+          const got = await c.poll(3);
+          if (got.length === 0) break;
+          assert.ok(got.length >= 1);
+          seen.push(...got.map((r) => r.value));
+          await c.commit(nextOffsets(got));
+        }
+        assert.deepEqual(
+          seen.map(Number).sort((a, b) => a - b),
+          Array.from({ length: 20 }, (_, i) => i),
+        );
+        await c.close();
+      }),
+    );
+
+    test(
       'the next consumer of the group resumes exactly at the committed offsets',
       withBus(async (bus) => {
-        await bus.producer.publish(numbered(10, 1));
+        // One publish per record: records published together with one key may share an offset
+        // (the Kafka adapter's envelopes) and are then committed together.
+        for (const r of numbered(10, 1)) await bus.producer.publish([r]);
         const c1 = await bus.consumer();
         const got = await pollUntil(c1, 10, timeout);
         const first = got[0]!;
@@ -169,12 +193,15 @@ export function busContract(name: string, make: BusFactory, opts: BusContractOpt
     test(
       'lag counts the records the group has not committed',
       withBus(async (bus) => {
-        await bus.producer.publish(numbered(30, 3));
+        // Three publishes: records of one publish and key may share an offset (see above).
+        for (const from of [0, 10, 20]) await bus.producer.publish(numbered(10, 3, from));
         assert.equal(await bus.producer.lag(bus.group), 30);
         const c = await bus.consumer();
-        assert.equal(await c.lag(), 30);
         const got = await pollUntil(c, 30, timeout);
-        // Values 0-9 come first on every partition (one publish keeps its order per partition),
+        // Asked after a poll: on Kafka the lag is counted in envelopes and scaled by the records
+        // per envelope the client has seen (kafka-envelope.ts).
+        assert.equal(await c.lag(), 30);
+        // Values 0-9 come first on every partition (publishes keep their order per partition),
         // so committing past them leaves exactly the other twenty.
         const firstTen = got.filter((r) => Number(r.value) < 10);
         assert.equal(firstTen.length, 10);

@@ -12,13 +12,18 @@ export interface BusRecord {
 
 export interface ConsumedRecord extends BusRecord {
   partition: number;
+  /**
+   * Ascending per partition. Records published in one call with one key may share an offset
+   * (the Kafka adapter sends them as one Kafka record): they are handed out and committed
+   * together.
+   */
   offset: number;
 }
 
 export interface BusProducer {
   /** Appends durably; resolves after the commit (fsync with synchronous=FULL). */
   publish(records: BusRecord[]): Promise<void>;
-  /** Records published but not yet committed by `group`. */
+  /** Records published but not yet committed by `group` (on Kafka an estimate, see kafka-envelope.ts). */
   lag(group: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -34,7 +39,10 @@ export interface GroupMember {
 }
 
 export interface BusConsumer {
-  /** Next records after the group's committed offsets, in offset order per partition. */
+  /**
+   * Next records after the group's committed offsets, in offset order per partition: about
+   * `maxRecords`, a few more rather than part of the records sharing an offset.
+   */
   poll(maxRecords: number): Promise<ConsumedRecord[]>;
   /** Commits, per partition, the offset of the next record to read. */
   commit(next: ReadonlyMap<number, number>): Promise<void>;

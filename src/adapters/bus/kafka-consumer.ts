@@ -176,7 +176,7 @@ export class KafkaBusConsumer implements BusConsumer {
 
   async lag(): Promise<number> {
     try {
-      return await this.lagReader.lag(this.opts.group);
+      return this.fetcher.ratio.scale(await this.lagReader.lag(this.opts.group));
     } catch (err) {
       throw gridError('SG_ERR_BUS', [`lag: ${describeError(err)}`], { cause: err });
     }

@@ -5,6 +5,7 @@
 import { Consumer, IS_CONTROL, ListOffsetTimestamps } from '@platformatic/kafka';
 import type { ConsumedRecord } from './bus.ts';
 import type { PartitionBuffers, PartitionState } from './kafka-partitions.ts';
+import { EnvelopeRatio, unpackEnvelope } from './kafka-envelope.ts';
 import { DEFAULTS, baseClientOptions, busLogger, type KafkaConsumerOptions } from './kafka-options.ts';
 
 const OFFSET_OUT_OF_RANGE = 1;
@@ -37,6 +38,8 @@ export class KafkaFetcher {
   private readonly member: RawClient;
   private readonly client: RawClient;
   private readonly parts: PartitionBuffers;
+  /** Bus records per Kafka record fetched, to report the lag in bus records. */
+  readonly ratio = new EnvelopeRatio();
 
   /** `member` reads the group's committed offsets; fetches go through a client of their own. */
   constructor(opts: KafkaConsumerOptions, member: RawClient, parts: PartitionBuffers) {
@@ -112,27 +115,30 @@ export class KafkaFetcher {
 
   private take(req: Requested, batches: RecordBatches) {
     const records: ConsumedRecord[] = [];
+    let messages = 0;
     let next = req.offset;
     for (const batch of batches) {
       const base = Number(batch.firstOffset);
       next = Math.max(next, base + batch.lastOffsetDelta + 1);
       if (batch.attributes & IS_CONTROL) continue;
       for (const r of batch.records) {
-        const rec: ConsumedRecord = {
-          partition: req.state.partition,
-          offset: base + r.offsetDelta,
-          key: r.key?.toString('utf8') ?? '',
-          value: r.value?.toString('utf8') ?? '',
-        };
+        let headers: Record<string, string> | undefined;
         if (r.headers.length > 0) {
-          const headers: Record<string, string> = {};
+          headers = {};
           for (const [k, v] of r.headers) if (k) headers[k.toString('utf8')] = v?.toString('utf8') ?? '';
-          rec.headers = headers;
         }
-        records.push(rec);
+        const unpacked = unpackEnvelope(
+          req.state.partition,
+          base + r.offsetDelta,
+          r.key?.toString('utf8') ?? '',
+          r.value?.toString('utf8') ?? '',
+          headers,
+        );
+        for (const rec of unpacked) records.push(rec);
+        messages++;
       }
     }
-    this.parts.append(req.state, req.offset, records, next);
+    if (this.parts.append(req.state, req.offset, records, next)) this.ratio.add(records.length, messages);
   }
 
   /** The position left the log: records were deleted by retention (or the log was truncated). */

@@ -38,6 +38,27 @@ test('take hands out the same records until they are committed, then the next on
   assert.equal(b.available(), 6);
 });
 
+test('take never splits the records of one envelope (one offset), so a commit never skips part of it', () => {
+  const b = positioned([0]);
+  const [s] = b.fetchable(100);
+  const envelope = (offset: number, n: number) =>
+    Array.from({ length: n }, (_, i) => ({ partition: 0, offset, key: 'k', value: `${offset}.${i}` }));
+  assert.ok(b.append(s!, 0, [...envelope(0, 3), ...envelope(1, 4), ...envelope(2, 1)], 3));
+  assert.deepEqual(
+    b.take(2).map((r) => r.value),
+    ['0.0', '0.1', '0.2'],
+  );
+  assert.deepEqual(
+    b.take(4).map((r) => r.offset),
+    [0, 0, 0, 1, 1, 1, 1],
+  );
+  b.committed(0, 1);
+  assert.deepEqual(
+    b.take(100).map((r) => r.value),
+    ['1.0', '1.1', '1.2', '1.3', '2.0'],
+  );
+});
+
 test('take shares the batch between partitions so a deep backlog does not starve the others', () => {
   const b = positioned([0, 1, 2]);
   const states = b.fetchable(100);

@@ -13,7 +13,10 @@ export interface PartitionState {
   committed: number | undefined;
   /** Next offset to fetch; undefined until the committed offset was read from the broker. */
   fetchOffset: number | undefined;
-  /** Records from `committed` on, ascending, possibly with gaps (control records, compaction). */
+  /**
+   * Records from `committed` on, ascending, possibly with gaps (control records, compaction);
+   * the records of one envelope (kafka-envelope.ts) share an offset.
+   */
   records: ConsumedRecord[];
 }
 
@@ -96,7 +99,8 @@ export class PartitionBuffers {
 
   /**
    * Up to `max` records from the committed positions, a fair share per partition (so a deep
-   * backlog on one partition does not starve the others), in offset order within a partition.
+   * backlog on one partition does not starve the others), in offset order within a partition;
+   * a little more when a share ends inside an envelope, which is handed out whole.
    */
   take(max: number): ConsumedRecord[] {
     const states = [...this.owned.values()].filter((s) => s.records.length > 0);
@@ -115,7 +119,12 @@ export class PartitionBuffers {
       }
     }
     const out: ConsumedRecord[] = [];
-    for (const [s, n] of counts) for (let i = 0; i < n; i++) out.push(s.records[i]!);
+    for (const [s, share] of counts) {
+      // Records of one envelope share an offset and are committed together: never split them.
+      let n = share;
+      while (n > 0 && n < s.records.length && s.records[n]!.offset === s.records[n - 1]!.offset) n++;
+      for (let i = 0; i < n; i++) out.push(s.records[i]!);
+    }
     return out;
   }
 

@@ -7,10 +7,14 @@
 // library loses its idempotent sequence numbers when several sends race (measured with 1.35.0:
 // OUT_OF_ORDER_SEQUENCE_NUMBER under 4 concurrent sends, docs/kafka-client-choice.md), and one
 // request per partition batch is what acks=all pays for anyway.
+//
+// Records of one key from one publish travel in envelopes (kafka-envelope.ts): Kafka's costs
+// are per Kafka record, and a reading is small.
 import { murmur2, ProduceAcks, Producer, stringSerializers, type Admin } from '@platformatic/kafka';
 import { gridError } from '../../app/errors.ts';
 import type { BusProducer, BusRecord } from './bus.ts';
 import { KafkaLagReader, ensureTopics, openAdmin } from './kafka-admin.ts';
+import { EnvelopeRatio, packEnvelopes } from './kafka-envelope.ts';
 import {
   DEFAULTS,
   baseClientOptions,
@@ -100,6 +104,7 @@ export class KafkaBusProducer implements BusProducer {
   private queue: Pending[] = [];
   private draining = false;
   private readonly partitionOf = new PartitionCache();
+  private readonly ratio = new EnvelopeRatio();
   private closed = false;
 
   constructor(opts: KafkaProducerOptions) {
@@ -188,7 +193,9 @@ export class KafkaBusProducer implements BusProducer {
 
   private outgoing(records: BusRecord[], partitions: number): Outgoing[] {
     const topic = this.opts.topic;
-    return records.map((r) => {
+    const envelopes = packEnvelopes(records);
+    this.ratio.add(records.length, envelopes.length);
+    return envelopes.map((r) => {
       const m: Outgoing = {
         topic,
         key: r.key,
@@ -208,7 +215,7 @@ export class KafkaBusProducer implements BusProducer {
 
   async lag(group: string): Promise<number> {
     try {
-      return await this.lagReader.lag(group);
+      return this.ratio.scale(await this.lagReader.lag(group));
     } catch (err) {
       // Ingest reads the lag before publishing: a broker that is down answers 503, not 500.
       throw gridError('SG_ERR_BUS_UNAVAILABLE', [`lag: ${describeError(err)}`], {
