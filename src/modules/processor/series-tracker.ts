@@ -32,6 +32,9 @@ export class Series {
   loaded = false;
   /** The last batch that changed it (SeriesTracker.touch). */
   epoch = 0;
+  /** The newest reading time met in the batch `seenIn` (ProcessorCore's order check). */
+  seenAt = 0;
+  seenIn = -1;
 
   constructor(id: string, channel: string) {
     this.id = id;
@@ -51,16 +54,18 @@ interface Before {
 export class SeriesTracker {
   readonly lastSeen = new JournaledMap<string, number>();
   readonly lastGasp = new JournaledMap<string, number>();
-  private readonly all = new Map<string, Series>();
+  /** id -> channel -> series: two lookups of existing strings, no key built per reading. */
+  private readonly all = new Map<string, Map<string, Series>>();
   private epoch = 0;
   /** Series changed since begin(), as they were before (undefined: not in a batch). */
   private before: Before[] | undefined;
 
   /** The series' state holder, made on first sight. */
   series(id: string, channel: string): Series {
-    const key = `${id}|${channel}`;
-    let s = this.all.get(key);
-    if (!s) this.all.set(key, (s = new Series(id, channel)));
+    let channels = this.all.get(id);
+    if (!channels) this.all.set(id, (channels = new Map()));
+    let s = channels.get(channel);
+    if (!s) channels.set(channel, (s = new Series(id, channel)));
     return s;
   }
 
