@@ -251,6 +251,20 @@ export async function mergeMeterReadings(
   }
 }
 
+/**
+ * The stored rows of keys ($1 meter ids, $2 channels, $3 interval starts) within [$4, $5],
+ * locked with `lock` (see fetchStored). Exported for its plan test.
+ */
+export function storedLookupSql(lock: boolean): string {
+  return `SELECT m.meter_id, m.obis, m.interval_start, m.value, m.quality
+     FROM unnest($1::text[], $2::text[], $3::int8[]) AS k(meter_id, obis, interval_start)
+     CROSS JOIN LATERAL (
+       SELECT r.meter_id, r.obis, r.interval_start, r.value, r.quality FROM meter_readings r
+       WHERE r.meter_id = k.meter_id AND r.obis = k.obis AND r.interval_start = k.interval_start
+         AND r.interval_start BETWEEN $4 AND $5
+       ${lock ? 'FOR UPDATE' : 'OFFSET 0'}) m`;
+}
+
 async function fetchStored(
   client: pg.ClientBase,
   keys: MeterReading[],
@@ -276,16 +290,13 @@ async function fetchStored(
     interval_start: number;
     value: number;
     quality: number;
-  }>(
-    `SELECT m.meter_id, m.obis, m.interval_start, m.value, m.quality
-     FROM unnest($1::text[], $2::text[], $3::int8[]) AS k(meter_id, obis, interval_start)
-     CROSS JOIN LATERAL (
-       SELECT r.meter_id, r.obis, r.interval_start, r.value, r.quality FROM meter_readings r
-       WHERE r.meter_id = k.meter_id AND r.obis = k.obis AND r.interval_start = k.interval_start
-         AND r.interval_start BETWEEN $4 AND $5
-       ${lock ? 'FOR UPDATE' : 'OFFSET 0'}) m`,
-    [keys.map((r) => r.meterId), keys.map((r) => r.obis), keys.map((r) => r.intervalStart), lo, hi],
-  );
+  }>(storedLookupSql(lock), [
+    keys.map((r) => r.meterId),
+    keys.map((r) => r.obis),
+    keys.map((r) => r.intervalStart),
+    lo,
+    hi,
+  ]);
   return new Map(rows.map((x) => [keyOf(x.meter_id, x.obis, x.interval_start), x]));
 }
 
