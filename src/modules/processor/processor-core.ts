@@ -64,8 +64,8 @@ export class ProcessorCore {
   private readonly store: StoreWriter;
   private readonly state = new SeriesTracker();
   private watermark: number | null = null;
-  /** Batches seen, to tell this batch's order-check marks on a series from older ones. */
-  private batches = 0;
+  /** Passes of seriesOf, to tell this pass's marks on a series (seenIn) from older ones. */
+  private orderChecks = 0;
   /** Newest interval end seen per bus partition; their minimum is the low watermark. */
   private readonly partitionHigh = new JournaledMap<number, number>();
 
@@ -187,7 +187,7 @@ export class ProcessorCore {
     meterSeries: Series[];
     ordered: boolean;
   } {
-    const batch = ++this.batches;
+    const pass = ++this.orderChecks;
     const series: (Series | undefined)[] = new Array(readings.length);
     const meterSeries: Series[] = [];
     let ordered = true;
@@ -206,8 +206,8 @@ export class ProcessorCore {
       series[i] = s;
       if (!s) continue;
       const t = timeOf(r);
-      if (s.seenIn !== batch) {
-        s.seenIn = batch;
+      if (s.seenIn !== pass) {
+        s.seenIn = pass;
         s.seenAt = t;
       } else if (t < s.seenAt) ordered = false;
       else s.seenAt = t;

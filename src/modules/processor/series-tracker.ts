@@ -32,7 +32,7 @@ export class Series {
   loaded = false;
   /** The last batch that changed it (SeriesTracker.touch). */
   epoch = 0;
-  /** The newest reading time met in the batch `seenIn` (ProcessorCore's order check). */
+  /** The newest reading time met in pass `seenIn` of ProcessorCore's order check. */
   seenAt = 0;
   seenIn = -1;
 
