@@ -36,6 +36,18 @@ export function parseArgs(argv: string[]): Record<string, string> {
   return out;
 }
 
+/** The text of a gridops process's /metrics (every non-health endpoint needs the API key). */
+export async function scrapeMetrics(url: string, key: string): Promise<string> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${key}` } });
+  return res.text();
+}
+
+/** The value of the first sample of `metric` (any labels) in /metrics text; NaN when absent. */
+export function sampleValue(text: string, metric: string): number {
+  const m = new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
 /** Prints what the processes logged at warn level or worse, so a slow run explains itself. */
 export function logProblems(procs: GridopsProcess[], log: (l: string) => void): void {
   for (const p of procs) {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { startGridops, waitReady } from '../test/support/gridops-process.ts';
 import { generateFleet, writeTopology } from '../src/simulator/index.ts';
-import { logProblems, peakRssMb, type Bench } from './harness.ts';
+import { logProblems, peakRssMb, sampleValue, scrapeMetrics, type Bench } from './harness.ts';
 import { makeRows, postAll, type Row } from './batches.ts';
 
 function baseline(rows: Row[], dir: string): number {
@@ -35,12 +35,9 @@ function baseline(rows: Row[], dir: string): number {
  * the loop is blocked, no request (a health probe, a scrape) is answered.
  */
 async function eventLoopDelay(url: string, key: string): Promise<{ p99: number; max: number }> {
-  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${key}` } })).text();
-  const gauge = (name: string) => {
-    const m = new RegExp(`^smartgrid_nodejs_eventloop_lag_${name}_seconds ([0-9.e+-]+)$`, 'm').exec(text);
-    return m ? Number(m[1]) * 1000 : NaN;
-  };
-  return { p99: gauge('p99'), max: gauge('max') };
+  const text = await scrapeMetrics(url, key);
+  const ms = (name: string) => sampleValue(text, `smartgrid_nodejs_eventloop_lag_${name}_seconds`) * 1000;
+  return { p99: ms('p99'), max: ms('max') };
 }
 
 export const ingestBench: Bench = {

@@ -13,7 +13,7 @@ import { pgSchema } from '../test/support/engines.ts';
 import { generateFleet, writeTopology } from '../src/simulator/index.ts';
 import { openStoreWriter } from '../src/app/backends.ts';
 import { encodeReading } from '../src/adapters/bus/reading-codec.ts';
-import { logProblems, peakRssMb, type Bench } from './harness.ts';
+import { logProblems, peakRssMb, sampleValue, scrapeMetrics, type Bench } from './harness.ts';
 import { BENCH_KEY, benchProducer, need, realColumnEnv } from './engines.ts';
 import { makeRows, postAll, type Row } from './batches.ts';
 
@@ -77,12 +77,12 @@ async function copyBaseline(
 async function processorBatches(procs: GridopsProcess[], key: string): Promise<{ count: number }> {
   let count = 0;
   for (const p of procs) {
-    const text = await (
-      await fetch(`${p.url}/metrics`, { headers: { authorization: `Bearer ${key}` } })
-    ).text();
-    const m = /^smartgrid_processor_batch_duration_seconds_count(?:\{[^}]*\})? (\d+)/m.exec(text);
-    if (!m) throw new Error(`no batch count in the metrics of ${p.url}`);
-    count += Number(m[1]);
+    const n = sampleValue(
+      await scrapeMetrics(p.url, key),
+      'smartgrid_processor_batch_duration_seconds_count',
+    );
+    if (!Number.isInteger(n)) throw new Error(`no batch count in the metrics of ${p.url}`);
+    count += n;
   }
   return { count };
 }
