@@ -36,13 +36,15 @@ export function packEnvelopes(records: readonly BusRecord[]): BusRecord[] {
   const envelopes: Open[] = [];
   const open = new Map<string, Open>();
   for (const r of records) {
+    // A value holding the separator travels alone, and nothing joins it later.
+    const alone = r.value.includes(SEPARATOR);
     const current = open.get(r.key);
     const fits =
+      !alone &&
       current !== undefined &&
       current.records[0]!.headers === r.headers &&
       current.records.length < MAX_ENVELOPE_RECORDS &&
-      current.chars + r.value.length < MAX_ENVELOPE_CHARS &&
-      !r.value.includes(SEPARATOR);
+      current.chars + r.value.length < MAX_ENVELOPE_CHARS;
     if (fits) {
       current.records.push(r);
       current.chars += r.value.length + 1;
@@ -50,8 +52,7 @@ export function packEnvelopes(records: readonly BusRecord[]): BusRecord[] {
     }
     const next: Open = { records: [r], chars: r.value.length };
     envelopes.push(next);
-    // A value holding the separator travels alone, and nothing joins it later.
-    if (r.value.includes(SEPARATOR)) open.delete(r.key);
+    if (alone) open.delete(r.key);
     else open.set(r.key, next);
   }
   return envelopes.map(({ records: list }) => {
@@ -98,6 +99,22 @@ function single(
   const rec: ConsumedRecord = { partition, offset, key, value };
   if (headers) rec.headers = headers;
   return rec;
+}
+
+/**
+ * `n` moved forward past the records that share an offset with records[n - 1]: where a batch
+ * of consumed records may end without splitting an envelope (its records commit together).
+ */
+export function envelopeEnd(records: readonly ConsumedRecord[], n: number): number {
+  let end = n;
+  while (
+    end > 0 &&
+    end < records.length &&
+    records[end]!.partition === records[end - 1]!.partition &&
+    records[end]!.offset === records[end - 1]!.offset
+  )
+    end++;
+  return end;
 }
 
 /**

@@ -5,6 +5,7 @@
 // uncommitted; then it keeps polling without committing until it is killed.
 import { KafkaBusConsumer } from './kafka-consumer.ts';
 import type { KafkaConsumerOptions } from './kafka-options.ts';
+import { envelopeEnd } from './kafka-envelope.ts';
 import { nextOffsets } from '../../modules/processor/processor-loop.ts';
 
 const opts = JSON.parse(process.argv[2]!) as KafkaConsumerOptions;
@@ -22,15 +23,7 @@ for (;;) {
   }
   if (!reported && got.length > 0) {
     // Records of one envelope share an offset and commit together: end the half after one.
-    let k = Math.floor(got.length / 2);
-    while (
-      k > 0 &&
-      k < got.length &&
-      got[k]!.partition === got[k - 1]!.partition &&
-      got[k]!.offset === got[k - 1]!.offset
-    )
-      k++;
-    const half = got.slice(0, k);
+    const half = got.slice(0, envelopeEnd(got, Math.floor(got.length / 2)));
     await consumer.commit(nextOffsets(half));
     say({
       type: 'batch',

@@ -6,6 +6,7 @@
 // a fetch answer is applied only to the very state object and offset it was asked for, so a late
 // answer for a partition that was revoked (and maybe assigned back since) cannot leave a gap.
 import type { ConsumedRecord } from './bus.ts';
+import { envelopeEnd } from './kafka-envelope.ts';
 
 export interface PartitionState {
   readonly partition: number;
@@ -120,9 +121,7 @@ export class PartitionBuffers {
     }
     const out: ConsumedRecord[] = [];
     for (const [s, share] of counts) {
-      // Records of one envelope share an offset and are committed together: never split them.
-      let n = share;
-      while (n > 0 && n < s.records.length && s.records[n]!.offset === s.records[n - 1]!.offset) n++;
+      const n = envelopeEnd(s.records, share);
       for (let i = 0; i < n; i++) out.push(s.records[i]!);
     }
     return out;
