@@ -9,6 +9,7 @@ import { startGridops, waitReady } from '../test/support/gridops-process.ts';
 import { generateFleet, writeTopology } from '../src/simulator/index.ts';
 import { logProblems, peakRssMb, sampleValue, scrapeMetrics, type Bench } from './harness.ts';
 import { makeRows, postAll, type Row } from './batches.ts';
+import { cpuFields, describeCpu, startCpuAccount } from './cpu-account.ts';
 
 function baseline(rows: Row[], dir: string): number {
   const db = new DatabaseSync(join(dir, 'baseline.db'));
@@ -86,6 +87,10 @@ export const ingestBench: Bench = {
       log(
         `posting ${bodies.length} batches of ${batchSize} with ${concurrency} concurrent clients to ${g.url}`,
       );
+      const cpu = startCpuAccount([
+        { name: 'gridops', pids: () => [g.proc.pid!], byThread: true },
+        { name: 'client', pids: () => [process.pid] },
+      ]);
       const started = performance.now();
       const { ackSeconds, retries } = await postAll({
         bodies,
@@ -104,6 +109,7 @@ export const ingestBench: Bench = {
       while (lag() > 0) await new Promise((r) => setTimeout(r, 20));
       const processedSeconds = (performance.now() - started) / 1000;
       const drainSeconds = (performance.now() - ackedAt) / 1000;
+      const cpuReport = cpu.stop(Math.min(total, acked));
       const ingestPerS = Math.min(total, acked) / ackSeconds;
       const processedPerS = Math.min(total, acked) / processedSeconds;
       const rss = peakRssMb(g.proc.pid!);
@@ -112,6 +118,7 @@ export const ingestBench: Bench = {
         `acked in ${ackSeconds.toFixed(2)} s, processed in ${processedSeconds.toFixed(2)} s, ${retries} back-pressure retries`,
       );
       log(`${backlog} readings still to process at the last ack, done in ${drainSeconds.toFixed(2)} s`);
+      log(describeCpu(cpuReport));
       return {
         readings: Math.min(total, acked),
         readings_per_s: ingestPerS,
@@ -124,6 +131,7 @@ export const ingestBench: Bench = {
         event_loop_p99_ms: eventLoop.p99,
         event_loop_max_ms: eventLoop.max,
         peak_rss_mb: rss,
+        ...cpuFields(cpuReport),
       };
     } finally {
       bus.close();

@@ -16,6 +16,7 @@ import { encodeReading } from '../src/adapters/bus/reading-codec.ts';
 import { logProblems, peakRssMb, sampleValue, scrapeMetrics, type Bench } from './harness.ts';
 import { BENCH_KEY, benchProducer, need, realColumnEnv } from './engines.ts';
 import { makeRows, postAll, type Row } from './batches.ts';
+import { cpuFields, describeCpu, pidsMatching, startCpuAccount } from './cpu-account.ts';
 
 const KAFKA_RUN = fileURLToPath(new URL('../scripts/services/kafka-run', import.meta.url));
 
@@ -185,6 +186,14 @@ export const pipelineBench: Bench = {
       log(
         `posting ${bodies.length} batches of ${batchSize} with ${concurrency} clients to ${ingest.length} ingest replica(s)`,
       );
+      const processors = procs.slice(0, procs.length - ingest.length);
+      const cpu = startCpuAccount([
+        { name: 'processor', pids: () => processors.map((p) => p.proc.pid!), byThread: true },
+        { name: 'ingest', pids: () => ingest.map((p) => p.proc.pid!), byThread: true },
+        { name: 'postgres', pids: () => pidsMatching(/^(\S*\/)?postgres[: ]/) },
+        { name: 'kafka', pids: () => pidsMatching(/java .*kafka\.Kafka/) },
+        { name: 'client', pids: () => [process.pid] },
+      ]);
       const started = performance.now();
       const { ackSeconds, retries } = await postAll({
         bodies,
@@ -196,12 +205,14 @@ export const pipelineBench: Bench = {
       });
       while ((await producer.lag(`${topic}.processor`)) > 0) await new Promise((r) => setTimeout(r, 50));
       const processedSeconds = (performance.now() - started) / 1000;
+      const cpuReport = cpu.stop(total);
       log(
         `acked in ${ackSeconds.toFixed(2)} s, processed in ${processedSeconds.toFixed(2)} s, ${retries} 503 retries`,
       );
       const readingsPerS = total / processedSeconds;
       const batches = await processorBatches(procs.slice(0, Number(args.processors ?? 1)), key);
       logProblems(procs, log);
+      log(describeCpu(cpuReport));
       log(
         `processor batches: ${batches.count}, ${(total / batches.count).toFixed(0)} readings each on average`,
       );
@@ -216,6 +227,7 @@ export const pipelineBench: Bench = {
         producer_ratio: producerPerS / perfPerS,
         avg_batch: total / batches.count,
         peak_rss_mb: Math.max(...procs.map((p) => peakRssMb(p.proc.pid!))),
+        ...cpuFields(cpuReport),
       };
     } finally {
       await producer.close();

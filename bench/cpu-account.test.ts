@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpuFields, pidsMatching, startCpuAccount, statSeconds, threadGroup } from './cpu-account.ts';
+
+test('a /proc stat line: the command may hold spaces and parentheses; utime + stime in seconds', () => {
+  const fields = ['S', ...Array(10).fill('0'), '250', '50', '0'];
+  const { comm, seconds } = statSeconds(`123 (postgres: a (b) c) ${fields.join(' ')}`);
+  assert.equal(comm, 'postgres: a (b) c');
+  assert.equal(seconds, 3); // 300 ticks at the usual 100 per second
+});
+
+test('Node.js thread names are grouped', () => {
+  assert.equal(threadGroup('MainThread'), 'main');
+  assert.equal(threadGroup('WorkerThread'), 'workers');
+  assert.equal(threadGroup('V8Worker'), 'v8-helpers');
+  assert.equal(threadGroup('libuv-worker'), 'libuv');
+});
+
+test(
+  'CPU burnt inside the window is charged to the component, per reading',
+  { skip: process.platform !== 'linux' },
+  () => {
+    const cpu = startCpuAccount([{ name: 'self', pids: () => [process.pid], byThread: true }]);
+    const until = performance.now() + 300;
+    let x = 0;
+    while (performance.now() < until) x += Math.sqrt(x + 1);
+    const report = cpu.stop(1000);
+    const main = report.perReadingUs.find(([name]) => name === 'self/main');
+    assert.ok(main, JSON.stringify(report));
+    // 300 ms over 1,000 readings is 300 us each; ticks are 10 ms, and the test runner shares the CPU.
+    assert.ok(main[1] > 150 && main[1] < 600, `self/main ${main[1]} us`);
+    assert.ok(report.busy > 0 && report.busy <= 1.01, `busy ${report.busy}`);
+    assert.equal(cpuFields(report).cpu_self_main_us, main[1]);
+    assert.ok(x > 0);
+  },
+);
+
+test('processes are found by command line', { skip: process.platform !== 'linux' }, () => {
+  assert.ok(pidsMatching(/cpu-account\.test/).includes(process.pid));
+});
