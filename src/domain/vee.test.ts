@@ -18,6 +18,16 @@ test('a clean first reading passes unchanged and starts the series state', () =>
   });
 });
 
+test('a reading nothing is found in is passed on as the same object; a flagged one is a copy', () => {
+  const first = applyVee(reading(0, 1.2), undefined);
+  const clean = reading(1, 1.3);
+  assert.equal(applyVee(clean, first.state).reading, clean);
+  const spiky = reading(1, 13);
+  const flagged = applyVee(spiky, first.state);
+  assert.notEqual(flagged.reading, spiky);
+  assert.equal(spiky.quality, Quality.VALID, 'the input is never changed');
+});
+
 test('range: above maxKw * interval hours is edited to the last value, raw kept', () => {
   // 50 kW over 15 min = 12.5 kWh.
   const [, ok, bad] = run([1.2, 12.5, 13]);

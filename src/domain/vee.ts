@@ -141,10 +141,14 @@ export function applyVee(
     intervalMs > 0 &&
     silenceMs(state, intervalStart, intervalMs) <= cfg.maxEstimateGapMs;
   const value = invalid ? (canCarry ? state.lastValue : 0) : raw;
+  // A reading nothing was found in is passed on as it came: a copy of every reading would outlive
+  // the batch (the store writes it at the end) and cost the processor's garbage collector.
   const edited = (extra: number): MeterReading =>
     invalid
       ? { ...reading, value, rawValue: raw, quality: reading.quality | flags | extra | Quality.EDITED }
-      : { ...reading, quality: reading.quality | flags | extra };
+      : (flags | extra) === 0
+        ? reading
+        : { ...reading, quality: reading.quality | flags | extra };
 
   // --- Stateful checks. ---
   const fresh = (): SeriesState => ({
