@@ -29,7 +29,17 @@ test('the demo serves non-empty feeder load within 15 s and stops cleanly on SIG
     assert.ok(buckets.length > 0, 'feeder load has rollups within 15 s of start');
     assert.equal((await fetch(`${g.url}/readyz`)).status, 200);
     g.proc.kill('SIGTERM');
-    assert.equal(await g.exited, 0);
+    const stoppedAt = Date.now();
+    // On failure, the process's own account of its shutdown (warnings and errors, last first).
+    const shutdownLog = () =>
+      `exit after ${Date.now() - stoppedAt} ms; log:\n` +
+      g
+        .stdout()
+        .split('\n')
+        .filter((l) => /"level":"(warn|error|fatal)"|stop|drain/.test(l))
+        .slice(-20)
+        .join('\n');
+    assert.equal(await g.exited, 0, shutdownLog());
     assert.match(g.stdout(), /"module":"processor","msg":"stopped"/);
     assert.doesNotMatch(g.stdout() + g.stderr(), new RegExp(key), 'the API key is never logged');
   } finally {
