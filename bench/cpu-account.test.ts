@@ -2,11 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpuFields, pidsMatching, startCpuAccount, statSeconds, threadGroup } from './cpu-account.ts';
 
-test('a /proc stat line: the command may hold spaces and parentheses; utime + stime in seconds', () => {
-  const fields = ['S', ...Array(10).fill('0'), '250', '50', '0'];
-  const { comm, seconds } = statSeconds(`123 (postgres: a (b) c) ${fields.join(' ')}`);
+test('a /proc stat line: the command may hold spaces and parentheses; utime + stime (+ children) in seconds', () => {
+  const fields = ['S', ...Array(10).fill('0'), '250', '50', '100', '100', '0'];
+  const line = `123 (postgres: a (b) c) ${fields.join(' ')}`;
+  const { comm, seconds } = statSeconds(line);
   assert.equal(comm, 'postgres: a (b) c');
   assert.equal(seconds, 3); // 300 ticks at the usual 100 per second
+  assert.equal(statSeconds(line, true).seconds, 5, 'with the reaped children');
 });
 
 test('Node.js thread names are grouped', () => {

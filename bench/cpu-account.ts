@@ -17,14 +17,19 @@ const TICKS_PER_S = (() => {
   }
 })();
 
-/** utime + stime of a /proc stat line, in seconds; the command name may hold spaces. */
-export function statSeconds(stat: string): { comm: string; seconds: number } {
+/**
+ * CPU seconds of a /proc stat line (the command name may hold spaces): utime + stime, and with
+ * `children` also cutime + cstime, the children it has reaped. A PostgreSQL server forks a
+ * backend per connection, and one that ends inside the window (psql's) is only counted there.
+ */
+export function statSeconds(stat: string, children = false): { comm: string; seconds: number } {
   const close = stat.lastIndexOf(')');
-  const fields = stat.slice(close + 2).split(' ');
-  return {
-    comm: stat.slice(stat.indexOf('(') + 1, close),
-    seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S,
-  };
+  const f = stat
+    .slice(close + 2)
+    .split(' ')
+    .map(Number);
+  const ticks = f[11]! + f[12]! + (children ? f[13]! + f[14]! : 0);
+  return { comm: stat.slice(stat.indexOf('(') + 1, close), seconds: ticks / TICKS_PER_S };
 }
 
 function readOr(path: string): string | undefined {
@@ -64,7 +69,7 @@ function snapshot(components: readonly Component[]): Map<string, number> {
       if (!c.byThread) {
         const stat = readOr(`/proc/${pid}/stat`);
         // Keyed by pid too, so a process that started inside the window counts from zero.
-        if (stat) add(`${c.name}\0${pid}`, statSeconds(stat).seconds);
+        if (stat) add(`${c.name}\0${pid}`, statSeconds(stat, true).seconds);
         continue;
       }
       for (const tid of threadIds(pid)) {

@@ -19,6 +19,8 @@ import { makeRows, postAll, type Row } from './batches.ts';
 import { cpuFields, describeCpu, pidsMatching, startCpuAccount } from './cpu-account.ts';
 
 const KAFKA_RUN = fileURLToPath(new URL('../scripts/services/kafka-run', import.meta.url));
+/** The server and its backends, as scripts/services starts them (`postgres: ...` once forked). */
+const POSTGRES = /^(\S*\/)?postgres[: ]/;
 
 /** COPY of the same rows into meter_readings of a freshly migrated schema, day partitions made. */
 async function copyBaseline(
@@ -26,7 +28,7 @@ async function copyBaseline(
   rows: Row[],
   dir: string,
   log: (l: string) => void,
-): Promise<number> {
+): Promise<{ perS: number; postgresUs: number }> {
   const schema = await pgSchema(baseUrl);
   try {
     const writer = await openStoreWriter(
@@ -60,6 +62,7 @@ async function copyBaseline(
         .join('\n') + '\n',
     );
     log(`COPY of ${rows.length} rows into ${schema.name}.meter_readings`);
+    const cpu = startCpuAccount([{ name: 'postgres', pids: () => pidsMatching(POSTGRES) }]);
     const started = performance.now();
     execFileSync('psql', [
       baseUrl,
@@ -68,7 +71,13 @@ async function copyBaseline(
       '-qc',
       `\\copy ${schema.name}.meter_readings (meter_id, obis, interval_start, interval_s, value, unit, quality, received_at) FROM '${csv}' CSV`,
     ]);
-    return rows.length / ((performance.now() - started) / 1000);
+    const perS = rows.length / ((performance.now() - started) / 1000);
+    // What the server itself spends per row, to set against its share of the pipeline's CPU.
+    // psql's backend ends just after psql: a zombie shows no command line, so its CPU counts
+    // only once the server has reaped it (see statSeconds); give it that moment.
+    await new Promise((r) => setTimeout(r, 500));
+    const postgresUs = cpu.stop(rows.length).totalUs;
+    return { perS, postgresUs };
   } finally {
     await schema.drop();
   }
@@ -151,8 +160,9 @@ export const pipelineBench: Bench = {
     )
       .flat()
       .slice(0, total);
-    const copyPerS = await copyBaseline(baseUrl, rows, dir, log);
-    log(`COPY ${copyPerS.toFixed(0)} rows/s`);
+    const copy = await copyBaseline(baseUrl, rows, dir, log);
+    const copyPerS = copy.perS;
+    log(`COPY ${copyPerS.toFixed(0)} rows/s, PostgreSQL CPU ${copy.postgresUs.toFixed(1)} us/row`);
     const sample = rows.slice(0, 1000).map((r) =>
       encodeReading({
         kind: 'meter',
@@ -194,7 +204,7 @@ export const pipelineBench: Bench = {
       const cpu = startCpuAccount([
         { name: 'processor', pids: () => processors.map((p) => p.proc.pid!), byThread: true },
         { name: 'ingest', pids: () => ingest.map((p) => p.proc.pid!), byThread: true },
-        { name: 'postgres', pids: () => pidsMatching(/^(\S*\/)?postgres[: ]/) },
+        { name: 'postgres', pids: () => pidsMatching(POSTGRES) },
         { name: 'kafka', pids: () => pidsMatching(/java .*kafka\.Kafka/) },
         { name: 'client', pids: () => [process.pid] },
       ]);
@@ -232,6 +242,7 @@ export const pipelineBench: Bench = {
         avg_batch: total / batches.count,
         peak_rss_mb: Math.max(...procs.map((p) => peakRssMb(p.proc.pid!))),
         ...cpuFields(cpuReport),
+        copy_postgres_us: copy.postgresUs,
       };
     } finally {
       await producer.close();
