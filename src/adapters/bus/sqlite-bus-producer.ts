@@ -91,6 +91,8 @@ export class SqliteBusProducer implements BusProducer {
       ),
     };
     writer.postMessage(request);
+    // postMessage copied the chunks: the records need not live until the commit is answered.
+    for (const p of group) p.records = [];
   }
 
   private settle(err: Error | undefined): void {

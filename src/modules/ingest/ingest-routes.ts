@@ -91,13 +91,18 @@ export function registerIngestRoutes(app: FastifyInstance, opts: IngestOptions) 
         if (headers) rec.headers = headers;
         return rec;
       });
+      // From here on only counts: the parsed body, the readings and the records are garbage as
+      // soon as the bus has them, rather than living (and being copied by young collections)
+      // until the durable commit answers.
+      const count = readings.length;
+      (request as { body: unknown }).body = undefined;
       inFlight++;
       try {
         await opts.producer.publish(records);
       } catch (err) {
         // A broker that refused or timed out may still have taken part of the batch; the client
         // retries the whole batch and the store's idempotence makes that safe.
-        opts.metrics.ingestRejected.inc({ reason: 'bus_unavailable' }, readings.length);
+        opts.metrics.ingestRejected.inc({ reason: 'bus_unavailable' }, count);
         throw gridError('SG_ERR_BUS_UNAVAILABLE', [(err as Error).message], {
           cause: err,
           retryAfterSeconds: 2,
@@ -106,12 +111,12 @@ export function registerIngestRoutes(app: FastifyInstance, opts: IngestOptions) 
         inFlight--;
         if (inFlight === 0) idle?.();
       }
-      lag += records.length;
-      opts.metrics.busPublished.inc(records.length);
+      lag += count;
+      opts.metrics.busPublished.inc(count);
       opts.metrics.ingestReadings.inc({ kind: 'meter' }, meters);
-      opts.metrics.ingestReadings.inc({ kind: 'sensor' }, readings.length - meters);
-      opts.metrics.ingestBatchSize.observe(readings.length);
-      return reply.code(202).send({ accepted: readings.length, meters, sensors: readings.length - meters });
+      opts.metrics.ingestReadings.inc({ kind: 'sensor' }, count - meters);
+      opts.metrics.ingestBatchSize.observe(count);
+      return reply.code(202).send({ accepted: count, meters, sensors: count - meters });
     },
   );
 
