@@ -21,6 +21,8 @@ import { cpuFields, describeCpu, pidsMatching, startCpuAccount } from './cpu-acc
 const KAFKA_RUN = fileURLToPath(new URL('../scripts/services/kafka-run', import.meta.url));
 /** The server and its backends, as scripts/services starts them (`postgres: ...` once forked). */
 const POSTGRES = /^(\S*\/)?postgres[: ]/;
+/** The broker's JVM (scripts/services/lib/kafka.sh runs kafka.Kafka). */
+const KAFKA = /java .*kafka\.Kafka/;
 
 /** COPY of the same rows into meter_readings of a freshly migrated schema, day partitions made. */
 async function copyBaseline(
@@ -190,8 +192,10 @@ export const pipelineBench: Bench = {
     const procs: GridopsProcess[] = [];
     const producer = await benchProducer(brokers, topic);
     try {
+      const processors: GridopsProcess[] = [];
       for (let i = 0; i < Number(args.processors ?? 1); i++)
-        procs.push(await startGridops(['run', '--target=processor'], env, 60_000));
+        processors.push(await startGridops(['run', '--target=processor'], env, 60_000));
+      procs.push(...processors);
       const ingest: GridopsProcess[] = [];
       for (let i = 0; i < Number(args.ingest ?? 1); i++)
         ingest.push(await startGridops(['run', '--target=ingest'], env, 60_000));
@@ -200,12 +204,11 @@ export const pipelineBench: Bench = {
       log(
         `posting ${bodies.length} batches of ${batchSize} with ${concurrency} clients to ${ingest.length} ingest replica(s)`,
       );
-      const processors = procs.slice(0, procs.length - ingest.length);
       const cpu = startCpuAccount([
         { name: 'processor', pids: () => processors.map((p) => p.proc.pid!), byThread: true },
         { name: 'ingest', pids: () => ingest.map((p) => p.proc.pid!), byThread: true },
         { name: 'postgres', pids: () => pidsMatching(POSTGRES) },
-        { name: 'kafka', pids: () => pidsMatching(/java .*kafka\.Kafka/) },
+        { name: 'kafka', pids: () => pidsMatching(KAFKA) },
         { name: 'client', pids: () => [process.pid] },
       ]);
       const started = performance.now();
@@ -224,7 +227,7 @@ export const pipelineBench: Bench = {
         `acked in ${ackSeconds.toFixed(2)} s, processed in ${processedSeconds.toFixed(2)} s, ${retries} 503 retries`,
       );
       const readingsPerS = total / processedSeconds;
-      const batches = await processorBatches(procs.slice(0, Number(args.processors ?? 1)), key);
+      const batches = await processorBatches(processors, key);
       logProblems(procs, log);
       log(describeCpu(cpuReport));
       log(
