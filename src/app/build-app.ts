@@ -13,6 +13,7 @@ import { createMetrics, type Metrics } from '../telemetry/metrics.ts';
 import { certFileList, refreshHostGauges } from '../telemetry/host-gauges.ts';
 import { emptyTopology, loadTopology, type Topology } from '../domain/topology.ts';
 import { createHttpServer } from '../modules/server/http-server.ts';
+import { closeHttpServer } from '../modules/server/close-server.ts';
 import type { BusProducer } from '../adapters/bus/bus.ts';
 import type { StoreReader } from '../adapters/store/store.ts';
 import type { Cache } from '../adapters/cache/cache.ts';
@@ -101,7 +102,7 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
       },
       async stop() {
         clearInterval(hostTimer);
-        await http.close();
+        await closeHttpServer(http);
       },
     }),
     topology: () => ({

@@ -99,7 +99,15 @@ export const runCommand: CommandSpec = {
         deadline.unref();
         app.manager
           .stop((name) => app.logger.info({ module: name }, 'stopped'))
-          .then(() => resolve(0))
+          .then(() => {
+            // Every module has stopped, so the process should end now; if something still holds
+            // the event loop, say what before the deadline above turns a clean stop into exit 1.
+            setTimeout(() => {
+              const resources = process.getActiveResourcesInfo().filter((r) => r !== 'Timeout');
+              app.logger.warn({ resources }, 'all modules stopped but the event loop is still busy');
+            }, 2000).unref();
+            resolve(0);
+          })
           .catch((err: unknown) => {
             app.logger.error({ err }, 'stop failed');
             resolve(1);
