@@ -13,7 +13,10 @@ REDIS_PORT="${GRIDOPS_REDIS_PORT:-56379}"
 KAFKA_PORT="${GRIDOPS_KAFKA_PORT:-59092}"
 KAFKA_CONTROLLER_PORT="${GRIDOPS_KAFKA_CONTROLLER_PORT:-59093}"
 KAFKA_VERSION="${GRIDOPS_KAFKA_VERSION:-4.1.1}"
-KAFKA_HEAP="${GRIDOPS_KAFKA_HEAP:-512m}"
+# 512m left the broker in back-to-back concurrent G1 cycles under bench/pipeline (70 % of its
+# CPU was GC): the log cleaner's buffer and the live log and producer state sat at the
+# occupancy threshold.
+KAFKA_HEAP="${GRIDOPS_KAFKA_HEAP:-1g}"
 # Seconds to wait for one service to answer (the 2-core machine is often busy: be generous).
 WAIT_TIMEOUT="${GRIDOPS_SERVICES_TIMEOUT:-120}"
 ALL_SERVICES=(postgres redis kafka)

@@ -80,6 +80,9 @@ min.insync.replicas=1
 # The application creates its own topics; a typo must fail, not create a topic.
 auto.create.topics.enable=false
 group.initial.rebalance.delay.ms=0
+# The cleaner compacts only __consumer_offsets here; its default 128 MB buffer lives on the
+# heap for good and kept the old generation at the concurrent-marking threshold.
+log.cleaner.dedupe.buffer.size=16777216
 CONF
 }
 
@@ -117,7 +120,7 @@ kafka_up() {
   # its own pid, then becomes the JVM (exec), so the pid file holds the JVM's pid.
   # shellcheck disable=SC2016 # expanded by the inner shell
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$KAFKA_PIDFILE" \
-    "$JAVA" -Xms128m -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    "$JAVA" -Xms"$KAFKA_HEAP" -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -Djava.awt.headless=true -Dkafka.logs.dir="$KAFKA_HOME" \
     -Dlog4j2.configurationFile="$SERVICES_HOME/kafka/log4j2-broker.properties" \
     -cp "$KAFKA_LIB/*" kafka.Kafka "$KAFKA_HOME/server.properties" \
