@@ -1,7 +1,7 @@
 // POST /v1/readings: validate the whole batch, publish it durably to the bus, then answer 202.
 // All-or-nothing per request: a batch with one bad item stores nothing, so a client can fix
 // and resend the same batch without creating duplicates (the store is idempotent anyway).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { gridError } from '../../app/errors.ts';
 import { busKey, type Topology } from '../../domain/topology.ts';
 import type { BusProducer, BusRecord } from '../../adapters/bus/bus.ts';
@@ -59,69 +59,75 @@ export function registerIngestRoutes(app: FastifyInstance, opts: IngestOptions) 
     },
     async (request, reply) => {
       if (draining) throw gridError('SG_ERR_NOT_READY', ['shutting down'], { retryAfterSeconds: 1 });
-      const body = request.body;
-      if (!Array.isArray(body)) {
-        throw gridError('SG_ERR_BODY_INVALID', [
-          'the body must be a JSON array (or NDJSON lines) of readings',
-        ]);
-      }
-      if (body.length === 0) throw gridError('SG_ERR_BODY_INVALID', ['the batch is empty']);
-      if (body.length > opts.maxBatchItems) {
-        throw gridError('SG_ERR_BATCH_TOO_LARGE', [String(body.length), String(opts.maxBatchItems)]);
-      }
-      const pending = await currentLag();
-      if (pending > opts.maxBusLag) {
-        opts.metrics.ingestOverload.inc();
-        throw gridError('SG_ERR_OVERLOADED', [`${pending} readings await processing`], {
-          retryAfterSeconds: 5,
-        });
-      }
-      const { readings, errors, invalidItems } = validateItems(body, now());
-      if (invalidItems > 0) {
-        opts.metrics.ingestRejected.inc({ reason: 'validation' }, invalidItems);
-        throw gridError('SG_ERR_VALIDATION', [String(invalidItems)], { details: errors });
-      }
-      const traceparent = request.headers.traceparent;
-      const headers = typeof traceparent === 'string' ? { traceparent } : undefined;
-      let meters = 0;
-      const topology = opts.topology();
-      const records: BusRecord[] = readings.map((r) => {
-        if (r.kind === 'meter') meters++;
-        const rec: BusRecord = { key: busKey(topology, r), value: encodeReading(r) };
-        if (headers) rec.headers = headers;
-        return rec;
-      });
-      // From here on only counts: the parsed body, the readings and the records are garbage as
-      // soon as the bus has them, rather than living (and being copied by young collections)
-      // until the durable commit answers.
-      const count = readings.length;
-      (request as { body: unknown }).body = undefined;
+      // Counted from here, not from the publish: a batch that passed the check above and then
+      // awaits the lag must not find the bus already closed by a drain that saw nothing running.
       inFlight++;
       try {
-        await opts.producer.publish(records);
-      } catch (err) {
-        // A broker that refused or timed out may still have taken part of the batch; the client
-        // retries the whole batch and the store's idempotence makes that safe.
-        opts.metrics.ingestRejected.inc({ reason: 'bus_unavailable' }, count);
-        throw gridError('SG_ERR_BUS_UNAVAILABLE', [(err as Error).message], {
-          cause: err,
-          retryAfterSeconds: 2,
-        });
+        return await accept(request, reply);
       } finally {
         inFlight--;
         if (inFlight === 0) idle?.();
       }
-      lag += count;
-      opts.metrics.busPublished.inc(count);
-      opts.metrics.ingestReadings.inc({ kind: 'meter' }, meters);
-      opts.metrics.ingestReadings.inc({ kind: 'sensor' }, count - meters);
-      opts.metrics.ingestBatchSize.observe(count);
-      return reply.code(202).send({ accepted: count, meters, sensors: count - meters });
     },
   );
 
+  async function accept(request: FastifyRequest, reply: FastifyReply) {
+    const body = request.body;
+    if (!Array.isArray(body)) {
+      throw gridError('SG_ERR_BODY_INVALID', ['the body must be a JSON array (or NDJSON lines) of readings']);
+    }
+    if (body.length === 0) throw gridError('SG_ERR_BODY_INVALID', ['the batch is empty']);
+    if (body.length > opts.maxBatchItems) {
+      throw gridError('SG_ERR_BATCH_TOO_LARGE', [String(body.length), String(opts.maxBatchItems)]);
+    }
+    const pending = await currentLag();
+    if (pending > opts.maxBusLag) {
+      opts.metrics.ingestOverload.inc();
+      throw gridError('SG_ERR_OVERLOADED', [`${pending} readings await processing`], {
+        retryAfterSeconds: 5,
+      });
+    }
+    const { readings, errors, invalidItems } = validateItems(body, now());
+    if (invalidItems > 0) {
+      opts.metrics.ingestRejected.inc({ reason: 'validation' }, invalidItems);
+      throw gridError('SG_ERR_VALIDATION', [String(invalidItems)], { details: errors });
+    }
+    const traceparent = request.headers.traceparent;
+    const headers = typeof traceparent === 'string' ? { traceparent } : undefined;
+    let meters = 0;
+    const topology = opts.topology();
+    const records: BusRecord[] = readings.map((r) => {
+      if (r.kind === 'meter') meters++;
+      const rec: BusRecord = { key: busKey(topology, r), value: encodeReading(r) };
+      if (headers) rec.headers = headers;
+      return rec;
+    });
+    // From here on only counts: the parsed body, the readings and the records are garbage as
+    // soon as the bus has them, rather than living (and being copied by young collections)
+    // until the durable commit answers.
+    const count = readings.length;
+    (request as { body: unknown }).body = undefined;
+    try {
+      await opts.producer.publish(records);
+    } catch (err) {
+      // A broker that refused or timed out may still have taken part of the batch; the client
+      // retries the whole batch and the store's idempotence makes that safe.
+      opts.metrics.ingestRejected.inc({ reason: 'bus_unavailable' }, count);
+      throw gridError('SG_ERR_BUS_UNAVAILABLE', [(err as Error).message], {
+        cause: err,
+        retryAfterSeconds: 2,
+      });
+    }
+    lag += count;
+    opts.metrics.busPublished.inc(count);
+    opts.metrics.ingestReadings.inc({ kind: 'meter' }, meters);
+    opts.metrics.ingestReadings.inc({ kind: 'sensor' }, count - meters);
+    opts.metrics.ingestBatchSize.observe(count);
+    return reply.code(202).send({ accepted: count, meters, sensors: count - meters });
+  }
+
   return {
-    /** Refuses new batches and waits until every in-flight publish has committed. */
+    /** Refuses new batches and waits until every batch already admitted has been answered. */
     async drain(): Promise<void> {
       draining = true;
       if (inFlight === 0) return;
