@@ -131,8 +131,10 @@ for (const failing of ['writeBatch', 'writeEvents'] as const) {
   test(`a batch redelivered after a failed ${failing} is judged as it was the first time`, async () => {
     const batches = [
       meters.map((m) => rec(meter(m, 0))),
-      // A gap (slot 1 missing) to estimate, and voltage samples that feed the anomaly windows.
+      // A gap (slot 1 missing), parked, and voltage samples that feed the anomaly windows.
       [...meters.map((m) => rec(meter(m, 2))), ...[0, 1, 2].map((i) => rec(volt(i, 230)))],
+      // The batch that releases the gap's estimates; it fails once.
+      [...meters.map((m) => rec(meter(m, 3))), ...[3, 4].map((i) => rec(volt(i, 231)))],
     ];
     const reference = new MemoryStore();
     const refCore = new ProcessorCore(topology, reference);
@@ -141,11 +143,13 @@ for (const failing of ['writeBatch', 'writeEvents'] as const) {
     const store = new FlakyStore(failing);
     const core = new ProcessorCore(topology, store);
     await core.process(batches[0]!);
+    await core.process(batches[1]!);
     store.armed = true;
-    await assert.rejects(core.process(batches[1]!), /store unavailable/);
-    const { stats } = await core.process(batches[1]!); // the bus delivers it again
+    await assert.rejects(core.process(batches[2]!), /store unavailable/);
+    const { stats } = await core.process(batches[2]!); // the bus delivers it again
     assert.equal(stats.vee.duplicate, undefined);
     assert.equal(stats.vee.estimated, meters.length);
+    assert.equal(stats.vee.gap, meters.length);
     const stored = store.batches.at(-1)!.meterReadings;
     assert.deepEqual(stored, reference.batches.at(-1)!.meterReadings);
     assert.ok(stored.every((r) => (r.quality & Quality.DUPLICATE) === 0));
@@ -165,6 +169,45 @@ test('within a batch a series is judged in time order: readings crossed on the w
     [T0 + 900_000, T0 + 2 * 900_000],
   );
   assert.ok(stored.every((r) => (r.quality & Quality.ESTIMATED) === 0));
+});
+
+test('a gap waits one batch: a late reading of the next batch fills it, no estimate, no gap', async () => {
+  const store = new MemoryStore();
+  const core = new ProcessorCore(topology, store);
+  await core.process([rec(meter('MTR-0', 0))]);
+  const crossed = await core.process([rec(meter('MTR-0', 2))]);
+  assert.equal(crossed.stats.vee.gap, undefined, 'not yet a gap: slot 1 may still be on the wire');
+  assert.equal(crossed.stats.vee.estimated, undefined);
+  const { stats } = await core.process([rec(meter('MTR-0', 1)), rec(meter('MTR-0', 3))]);
+  assert.equal(stats.vee.gap, undefined);
+  assert.equal(stats.vee.estimated, undefined);
+  const all = store.batches.flatMap((b) => b.meterReadings);
+  assert.deepEqual(
+    all.map((r) => (r.intervalStart - T0) / 900_000),
+    [0, 2, 1, 3],
+  );
+  assert.ok(all.every((r) => (r.quality & Quality.ESTIMATED) === 0));
+  assert.ok(store.batches.at(-1)!.late!.has(all[2]!), 'the late reading takes the late path');
+});
+
+test('a gap still missing after the next batch is estimated then, once, as a late write', async () => {
+  const store = new MemoryStore();
+  const core = new ProcessorCore(topology, store);
+  await core.process([rec(meter('MTR-0', 0)), rec(meter('MTR-1', 0))]);
+  await core.process([rec(meter('MTR-0', 3)), rec(meter('MTR-1', 1))]); // MTR-0: slots 1, 2 missing
+  // Slot 2 arrives late; slot 1 never does. MTR-0 itself sends nothing else in this batch.
+  const { stats } = await core.process([rec(meter('MTR-0', 2)), rec(meter('MTR-1', 2))]);
+  assert.equal(stats.vee.gap, 1);
+  assert.equal(stats.vee.estimated, 1);
+  const last = store.batches.at(-1)!;
+  const estimates = last.meterReadings.filter((r) => r.quality & Quality.ESTIMATED);
+  assert.deepEqual(
+    estimates.map((r) => [r.meterId, (r.intervalStart - T0) / 900_000]),
+    [['MTR-0', 1]],
+  );
+  assert.ok(last.late!.has(estimates[0]!));
+  const after = await core.process([rec(meter('MTR-0', 4))]);
+  assert.equal(after.stats.vee.estimated, undefined, 'released once');
 });
 
 test('a stop seen mid-batch drops the batch before its store write, state undone', async () => {

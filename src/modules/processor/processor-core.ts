@@ -14,6 +14,7 @@ import type { StoreBatch, StoreWriter } from '../../adapters/store/store.ts';
 import { SeriesTracker, type Series } from './series-tracker.ts';
 import { JournaledMap } from './journaled-map.ts';
 import { eventsAfterWrite } from './write-events.ts';
+import { ParkedGaps, type Released } from './parked-gaps.ts';
 
 export interface BatchStats {
   records: number;
@@ -63,6 +64,7 @@ export class ProcessorCore {
   private readonly topology: Topology;
   private readonly store: StoreWriter;
   private readonly state = new SeriesTracker();
+  private readonly gaps = new ParkedGaps();
   private watermark: number | null = null;
   /** Passes of seriesOf, to tell this pass's marks on a series (seenIn) from older ones. */
   private orderChecks = 0;
@@ -88,11 +90,13 @@ export class ProcessorCore {
       const out = await this.processOnce(records, stopRequested);
       this.partitionHigh.commit();
       this.state.commit();
+      this.gaps.commit();
       return out;
     } catch (err) {
       this.watermark = watermark;
       this.partitionHigh.rollback();
       this.state.rollback();
+      this.gaps.rollback();
       throw err;
     }
   }
@@ -150,13 +154,26 @@ export class ProcessorCore {
     }
     await this.state.preload(this.store, meterSeries);
     this.state.begin();
+    this.gaps.begin();
+    const released: Released = { estimates: [], gaps: 0 };
     for (let i = 0; i < readings.length; i++) {
       if (i % STOP_CHECK_EVERY === 0 && stopRequested()) throw new StopRequested();
       const r = readings[i]!;
       const s = series[i];
       if (!s) batch.unknown.push(r);
-      else if (r.kind === 'meter') this.meter(r, s, batch, stats, lateReadings);
+      else if (r.kind === 'meter') this.meter(r, s, batch, stats, lateReadings, released);
       else this.sensor(r, s, batch);
+    }
+    this.gaps.releaseDue(released);
+    if (released.gaps > 0) {
+      stats.vee.gap = (stats.vee.gap ?? 0) + released.gaps;
+      stats.vee.estimated = (stats.vee.estimated ?? 0) + released.estimates.length;
+      // Behind their series' newest reading now, so they go the way of late readings: a key
+      // stored meanwhile (a replay) is resolved, not a failed bulk insert.
+      for (const e of released.estimates) {
+        batch.meterReadings.push(e);
+        lateReadings.add(e);
+      }
     }
     batch.events.push(...this.outages(stats));
     if (this.watermark !== null) batch.watermark = this.watermark;
@@ -221,6 +238,7 @@ export class ProcessorCore {
     batch: StoreBatch,
     stats: BatchStats,
     late: Set<MeterReading>,
+    released: Released,
   ): void {
     stats.meters++;
     const end = r.intervalStart + r.intervalSeconds * 1000;
@@ -234,14 +252,17 @@ export class ProcessorCore {
     const prev = s.vee;
     const result = applyVee(r, prev);
     s.vee = result.state;
-    for (const f of result.findings) stats.vee[f.rule] = (stats.vee[f.rule] ?? 0) + 1;
-    if (result.estimates.length > 0) {
-      stats.vee.estimated = (stats.vee.estimated ?? 0) + result.estimates.length;
-      batch.meterReadings.push(...result.estimates);
-    }
+    // A gap with estimates is counted when they are released (parked-gaps.ts), if any remain.
+    const parking = result.estimates.length > 0;
+    for (const f of result.findings)
+      if (!parking || f.rule !== 'gap') stats.vee[f.rule] = (stats.vee[f.rule] ?? 0) + 1;
+    if (parking) this.gaps.park(s, result.estimates, released);
     batch.meterReadings.push(result.reading);
     // At or before the series' newest interval: its key may be stored (see StoreBatch.late).
-    if (prev && r.intervalStart <= prev.lastStart) late.add(result.reading);
+    if (prev && r.intervalStart <= prev.lastStart) {
+      late.add(result.reading);
+      this.gaps.fill(s, r.intervalStart);
+    }
     if (r.obis !== OBIS.ACTIVE_IMPORT || result.reading.quality & (Quality.EDITED | Quality.DUPLICATE))
       return;
     const a = this.score(s, hourOfDay(r.intervalStart), result.reading.value);

@@ -1,0 +1,89 @@
+// Gap estimates wait one batch before they are stored. Clients posting concurrently deliver
+// interval t+1 before t now and then; when the two land in different batches, an estimate for t
+// made at once is stored, then replaced by the real reading a moment later. That is a 'gap'
+// finding for what merely crossed on the wire (VEE alerts count them), an estimate written and
+// then rewritten (in PostgreSQL a non-HOT UPDATE per reading, and a lock on it), and rollup
+// deltas twice. A gap found in one batch is therefore parked with its estimates; late readings
+// of the next batch take their slots back, and what is still missing at the end of that batch
+// is estimated then, as VEE made it.
+//
+// Parked estimates live in memory only. A processor that stops (or dies) with a gap parked does
+// not estimate it after the restart: the slot stays missing, which the store's readings show.
+import type { MeterReading } from '../../domain/readings.ts';
+import { JournaledMap } from './journaled-map.ts';
+import type { Series } from './series-tracker.ts';
+
+interface Parked {
+  /** The batch (ParkedGaps.nextBatch's count) that found the gap. */
+  readonly foundIn: number;
+  /** Parking order: a batch undone and met again releases in the same order. */
+  readonly seq: number;
+  /** Its estimates still missing a real reading, in slot order. */
+  readonly estimates: readonly MeterReading[];
+}
+
+/** What a batch releases: estimates to store, and how many gaps they fill. */
+export interface Released {
+  estimates: MeterReading[];
+  gaps: number;
+}
+
+export class ParkedGaps {
+  /** Journaled with the batch: a batch that is not stored leaves nothing parked or released. */
+  private readonly parked = new JournaledMap<Series, Parked>();
+  private batch = 0;
+  private seq = 0;
+
+  get size(): number {
+    return this.parked.size;
+  }
+
+  /** Starts a batch; every change until commit() or rollback() belongs to it. */
+  begin(): void {
+    this.batch++;
+    this.parked.begin();
+  }
+
+  commit(): void {
+    this.parked.commit();
+  }
+
+  rollback(): void {
+    this.parked.rollback();
+  }
+
+  /**
+   * Parks a gap's estimates. A gap still parked in the series is released first (into `out`):
+   * two gaps in one series are far apart enough that waiting gains nothing.
+   */
+  park(series: Series, estimates: readonly MeterReading[], out: Released): void {
+    this.release(series, out);
+    this.parked.set(series, { foundIn: this.batch, seq: ++this.seq, estimates });
+  }
+
+  /** A real reading arrived for a slot: its estimate is no longer wanted. */
+  fill(series: Series, intervalStart: number): void {
+    const p = this.parked.get(series);
+    if (!p) return;
+    const estimates = p.estimates.filter((e) => e.intervalStart !== intervalStart);
+    if (estimates.length === p.estimates.length) return;
+    if (estimates.length === 0) this.parked.delete(series);
+    else this.parked.set(series, { ...p, estimates });
+  }
+
+  /** Releases every gap found in an earlier batch than this one, in the order they were parked. */
+  releaseDue(out: Released): void {
+    // Not in map order: undoing a batch re-inserts the entries it had deleted, at the end.
+    const due = [...this.parked].filter(([, p]) => p.foundIn < this.batch);
+    due.sort((a, b) => a[1].seq - b[1].seq);
+    for (const [series] of due) this.release(series, out);
+  }
+
+  private release(series: Series, out: Released): void {
+    const p = this.parked.get(series);
+    if (!p) return;
+    this.parked.delete(series);
+    out.estimates.push(...p.estimates);
+    out.gaps++;
+  }
+}
