@@ -61,14 +61,18 @@ export class ParkedGaps {
     this.parked.set(series, { foundIn: this.batch, seq: ++this.seq, estimates });
   }
 
-  /** A real reading arrived for a slot: its estimate is no longer wanted. */
-  fill(series: Series, intervalStart: number): void {
+  /**
+   * A real reading arrived for a slot: its estimate is no longer wanted. True when the slot was
+   * parked, that is, this processor saw it missing: nothing of its own holds that key.
+   */
+  fill(series: Series, intervalStart: number): boolean {
     const p = this.parked.get(series);
-    if (!p) return;
+    if (!p) return false;
     const estimates = p.estimates.filter((e) => e.intervalStart !== intervalStart);
-    if (estimates.length === p.estimates.length) return;
+    if (estimates.length === p.estimates.length) return false;
     if (estimates.length === 0) this.parked.delete(series);
     else this.parked.set(series, { ...p, estimates });
+    return true;
   }
 
   /** Releases every gap found in an earlier batch than this one, in the order they were parked. */

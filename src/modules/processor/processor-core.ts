@@ -258,11 +258,12 @@ export class ProcessorCore {
       if (!parking || f.rule !== 'gap') stats.vee[f.rule] = (stats.vee[f.rule] ?? 0) + 1;
     if (parking) this.gaps.park(s, result.estimates, released);
     batch.meterReadings.push(result.reading);
-    // At or before the series' newest interval: its key may be stored (see StoreBatch.late).
-    if (prev && r.intervalStart <= prev.lastStart) {
+    // At or before the series' newest interval: its key may be stored (see StoreBatch.late),
+    // unless it fills a slot this processor saw missing. Even then another writer (a processor
+    // that lost the partition and does not know it yet) may have stored it; the store's bulk
+    // insert then fails on the key and the batch takes the merge path, so that stays correct.
+    if (prev && r.intervalStart <= prev.lastStart && !this.gaps.fill(s, r.intervalStart))
       late.add(result.reading);
-      this.gaps.fill(s, r.intervalStart);
-    }
     if (r.obis !== OBIS.ACTIVE_IMPORT || result.reading.quality & (Quality.EDITED | Quality.DUPLICATE))
       return;
     const a = this.score(s, hourOfDay(r.intervalStart), result.reading.value);
