@@ -23,6 +23,16 @@ import type {
   StoredMeterReading,
 } from './store.ts';
 
+/** What writeBatch works out before it takes the write lock. */
+interface Ahead {
+  /** Series id per reading, where this writer knows it. */
+  ids: (number | undefined)[];
+  /** The rollup deltas if every reading is inserted. */
+  acc: RollupAccumulator;
+}
+
+const estimatedOf = (r: MeterReading) => (isEstimated(r.quality) ? 1 : 0);
+
 export interface SqliteStoreOptions {
   path: string;
   synchronous?: Synchronous;
@@ -88,7 +98,10 @@ export class SqliteStoreWriter implements StoreWriter {
 
   async writeBatch(batch: StoreBatch): Promise<StoreWriteResult> {
     try {
-      const result = inTransaction(this.db, () => this.write(batch));
+      // SQLite has one writer at a time and each processor worker has its own connection: what
+      // needs no lock is done before taking it, so a worker holds it for the writes alone.
+      const ahead = this.prepare(batch.meterReadings);
+      const result = inTransaction(this.db, () => this.write(batch, ahead));
       this.series.commit();
       return result;
     } catch (err) {
@@ -97,7 +110,22 @@ export class SqliteStoreWriter implements StoreWriter {
     }
   }
 
-  private write(batch: StoreBatch): StoreWriteResult {
+  /**
+   * Outside the lock: the known series ids, and the rollup deltas as they are when every
+   * reading is new (the steady state), summed in batch order just as write() would.
+   */
+  private prepare(readings: readonly MeterReading[]): Ahead {
+    const ids: (number | undefined)[] = new Array(readings.length);
+    const acc = new RollupAccumulator(this.locate);
+    for (let i = 0; i < readings.length; i++) {
+      const r = readings[i]!;
+      ids[i] = this.series.get(r.meterId, r.obis);
+      if (r.obis === OBIS.ACTIVE_IMPORT) acc.add(r.meterId, r.intervalStart, r.value, 1, estimatedOf(r));
+    }
+    return { ids, acc };
+  }
+
+  private write(batch: StoreBatch, ahead: Ahead): StoreWriteResult {
     const result: StoreWriteResult = {
       inserted: 0,
       unchanged: 0,
@@ -105,11 +133,12 @@ export class SqliteStoreWriter implements StoreWriter {
       replacedEstimates: 0,
       transformerTotals: [],
     };
-    const acc = new RollupAccumulator(this.locate);
-    for (const r of batch.meterReadings) {
-      const counted = r.obis === OBIS.ACTIVE_IMPORT;
-      const estimated = isEstimated(r.quality) ? 1 : 0;
-      const series = this.series.get(r.meterId, r.obis) ?? this.newSeries(r.meterId, r.obis);
+    const readings = batch.meterReadings;
+    // The deltas of readings that were not simply inserted (usually none), by batch position.
+    const other = new Map<number, BucketDelta>();
+    for (let i = 0; i < readings.length; i++) {
+      const r = readings[i]!;
+      const series = ahead.ids[i] ?? this.series.get(r.meterId, r.obis) ?? this.newSeries(r.meterId, r.obis);
       const { changes } = this.s.insertReading!.run(
         series,
         r.intervalStart,
@@ -123,14 +152,13 @@ export class SqliteStoreWriter implements StoreWriter {
         r.receivedAt,
       );
       if (changes === 1) result.inserted++;
-      const delta: BucketDelta =
-        changes === 1
-          ? { energyKwh: r.value, readings: 1, estimated }
-          : this.resolveConflict(series, r, result);
-      // Always added, zero delta included: a replayed batch must still report its buckets' totals
-      // so overloads are re-evaluated after a crash between the write and the events.
-      if (counted) acc.add(r.meterId, r.intervalStart, delta.energyKwh, delta.readings, delta.estimated);
+      else other.set(i, this.resolveConflict(series, r, result));
     }
+    // Every reading is added, a zero delta included: a replayed batch must still report its
+    // buckets' totals so overloads are re-evaluated after a crash between the write and the
+    // events. When some were not simply inserted the sums are made again in batch order, so they
+    // are exactly what adding each reading's own delta gives (no sum corrected afterwards).
+    const acc = other.size === 0 ? ahead.acc : this.rollupsOf(readings, other);
     for (const d of acc.deltas()) {
       this.s.upsertRollup!.run(d.level, d.id, d.resolution, d.bucket, d.energyKwh, d.readings, d.estimated);
     }
@@ -168,6 +196,18 @@ export class SqliteStoreWriter implements StoreWriter {
       result.transformerTotals.push({ ...q, energyKwh: total?.energy_kwh ?? 0 });
     }
     return result;
+  }
+
+  private rollupsOf(readings: readonly MeterReading[], other: ReadonlyMap<number, BucketDelta>) {
+    const acc = new RollupAccumulator(this.locate);
+    for (let i = 0; i < readings.length; i++) {
+      const r = readings[i]!;
+      if (r.obis !== OBIS.ACTIVE_IMPORT) continue;
+      const d = other.get(i);
+      if (d) acc.add(r.meterId, r.intervalStart, d.energyKwh, d.readings, d.estimated);
+      else acc.add(r.meterId, r.intervalStart, r.value, 1, estimatedOf(r));
+    }
+    return acc;
   }
 
   /** The id of a series not yet known to this writer, made if no writer made it before. */
