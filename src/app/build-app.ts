@@ -13,7 +13,7 @@ import { createMetrics, type Metrics } from '../telemetry/metrics.ts';
 import { certFileList, refreshHostGauges } from '../telemetry/host-gauges.ts';
 import { emptyTopology, loadTopology, type Topology } from '../domain/topology.ts';
 import { createHttpServer } from '../modules/server/http-server.ts';
-import { closeHttpServer } from '../modules/server/close-server.ts';
+import { closeHttpServer, trackRequests } from '../modules/server/close-server.ts';
 import type { BusProducer } from '../adapters/bus/bus.ts';
 import type { StoreReader } from '../adapters/store/store.ts';
 import type { Cache } from '../adapters/cache/cache.ts';
@@ -86,6 +86,7 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
     metricsAuth: config.metricsAuth,
     status: () => late.manager?.status() ?? [],
   });
+  const openRequests = trackRequests(http);
   let listening = '';
   let hostTimer: NodeJS.Timeout | undefined;
 
@@ -102,7 +103,15 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
       },
       async stop() {
         clearInterval(hostTimer);
-        await closeHttpServer(http);
+        await closeHttpServer(http, {
+          onForce: (connections) =>
+            logger.warn(
+              { module: 'server', connections, requests: openRequests() },
+              'closing the connections still open 2 s into the server stop',
+            ),
+          onGiveUp: () =>
+            logger.error({ module: 'server' }, 'the HTTP server did not close; stopping anyway'),
+        });
       },
     }),
     topology: () => ({

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGridops } from '../support/gridops-process.ts';
 
-test('the demo serves non-empty feeder load within 15 s and stops cleanly on SIGTERM', async () => {
+test('the demo serves non-empty feeder load within 15 s and stops cleanly on SIGTERM', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'gridops-e2e-'));
   const started = Date.now();
   const g = await startGridops(['run', '--simulate', '--port', '0'], { GRIDOPS_DATA_DIR: join(dir, 'data') });
@@ -40,6 +40,13 @@ test('the demo serves non-empty feeder load within 15 s and stops cleanly on SIG
         .slice(-20)
         .join('\n');
     assert.equal(await g.exited, 0, shutdownLog());
+    // A clean exit can still have needed a forced step (connections cut, a busy event loop):
+    // shown, so a slow shutdown is seen before it becomes a failing one.
+    for (const line of g
+      .stdout()
+      .split('\n')
+      .filter((l) => /"level":"(warn|error)"/.test(l)))
+      t.diagnostic(`shutdown: ${line}`);
     assert.match(g.stdout(), /"module":"processor","msg":"stopped"/);
     assert.doesNotMatch(g.stdout() + g.stderr(), new RegExp(key), 'the API key is never logged');
   } finally {
