@@ -32,6 +32,7 @@ interface Ahead {
 }
 
 const estimatedOf = (r: MeterReading) => (isEstimated(r.quality) ? 1 : 0);
+const NONE_OTHER: ReadonlyMap<number, BucketDelta> = new Map();
 
 export interface SqliteStoreOptions {
   path: string;
@@ -115,14 +116,8 @@ export class SqliteStoreWriter implements StoreWriter {
    * reading is new (the steady state), summed in batch order just as write() would.
    */
   private prepare(readings: readonly MeterReading[]): Ahead {
-    const ids: (number | undefined)[] = new Array(readings.length);
-    const acc = new RollupAccumulator(this.locate);
-    for (let i = 0; i < readings.length; i++) {
-      const r = readings[i]!;
-      ids[i] = this.series.get(r.meterId, r.obis);
-      if (r.obis === OBIS.ACTIVE_IMPORT) acc.add(r.meterId, r.intervalStart, r.value, 1, estimatedOf(r));
-    }
-    return { ids, acc };
+    const ids = readings.map((r) => this.series.get(r.meterId, r.obis));
+    return { ids, acc: this.rollupsOf(readings, NONE_OTHER) };
   }
 
   private write(batch: StoreBatch, ahead: Ahead): StoreWriteResult {
@@ -198,6 +193,7 @@ export class SqliteStoreWriter implements StoreWriter {
     return result;
   }
 
+  /** Rollup sums in batch order: each reading's delta in `other`, else that of a new row. */
   private rollupsOf(readings: readonly MeterReading[], other: ReadonlyMap<number, BucketDelta>) {
     const acc = new RollupAccumulator(this.locate);
     for (let i = 0; i < readings.length; i++) {

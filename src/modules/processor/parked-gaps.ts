@@ -14,7 +14,7 @@ import { JournaledMap } from './journaled-map.ts';
 import type { Series } from './series-tracker.ts';
 
 interface Parked {
-  /** The batch (ParkedGaps.nextBatch's count) that found the gap. */
+  /** The batch (counted by begin()) that found the gap. */
   readonly foundIn: number;
   /** Parking order: a batch undone and met again releases in the same order. */
   readonly seq: number;
@@ -33,10 +33,6 @@ export class ParkedGaps {
   private readonly parked = new JournaledMap<Series, Parked>();
   private batch = 0;
   private seq = 0;
-
-  get size(): number {
-    return this.parked.size;
-  }
 
   /** Starts a batch; every change until commit() or rollback() belongs to it. */
   begin(): void {
