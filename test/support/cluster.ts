@@ -63,7 +63,9 @@ export class Cluster {
 
   async start(name: string, target: string): Promise<Replica> {
     const r: Replica = this.replicas.get(name) ?? { name, target };
-    r.proc = await startGridops(['run', `--target=${target}`], this.env, 60_000);
+    // Processors log at info: their partition assignments are what a stalled drain is read from.
+    const env = target === 'processor' ? { ...this.env, GRIDOPS_LOG_LEVEL: 'info' } : this.env;
+    r.proc = await startGridops(['run', `--target=${target}`], env, 60_000);
     this.replicas.set(name, r);
     return r;
   }
@@ -115,7 +117,14 @@ export class Cluster {
         if (lag === 0) return;
         await new Promise((r) => setTimeout(r, 500));
       }
-      assert.fail(`the processors did not drain the topic in ${timeoutMs} ms (lag ${lag})`);
+      // What the replicas logged is the only clue CI leaves to why a partition stalled.
+      const logs = [...this.replicas.values()]
+        .filter((r) => r.proc)
+        .map(
+          (r) => `--- ${r.name} (tail)\n${r.proc!.stderr().slice(-2000)}\n${r.proc!.stdout().slice(-4000)}`,
+        )
+        .join('\n');
+      assert.fail(`the processors did not drain the topic in ${timeoutMs} ms (lag ${lag})\n${logs}`);
     } finally {
       await producer.close();
     }
