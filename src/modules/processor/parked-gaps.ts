@@ -7,8 +7,9 @@
 // of the next batch take their slots back, and what is still missing at the end of that batch
 // is estimated then, as VEE made it.
 //
-// Parked estimates live in memory only. A processor that stops (or dies) with a gap parked does
-// not estimate it after the restart: the slot stays missing, which the store's readings show.
+// Parked estimates live in memory only. A processor that stops stores them before it goes
+// (ProcessorCore.flushParked); one that dies with a gap parked does not estimate it after the
+// restart: the slot stays missing, which the store's readings show.
 import type { MeterReading } from '../../domain/readings.ts';
 import { JournaledMap } from './journaled-map.ts';
 import type { Series } from './series-tracker.ts';
@@ -77,6 +78,12 @@ export class ParkedGaps {
     const due = [...this.parked].filter(([, p]) => p.foundIn < this.batch);
     due.sort((a, b) => a[1].seq - b[1].seq);
     for (const [series] of due) this.release(series, out);
+  }
+
+  /** Releases every parked gap, in parking order (a stop: the next owner cannot know them). */
+  releaseAll(out: Released): void {
+    const all = [...this.parked].sort((a, b) => a[1].seq - b[1].seq);
+    for (const [series] of all) this.release(series, out);
   }
 
   private release(series: Series, out: Released): void {

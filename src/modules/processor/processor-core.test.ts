@@ -210,6 +210,32 @@ test('a gap still missing after the next batch is estimated then, once, as a lat
   assert.equal(after.stats.vee.estimated, undefined, 'released once');
 });
 
+test('at a stop the parked gaps are stored at once, as late writes; a failed flush keeps them parked', async () => {
+  const store = new FlakyStore('writeBatch');
+  const core = new ProcessorCore(topology, store);
+  assert.equal(await core.flushParked(), undefined, 'nothing parked: no write');
+  assert.equal(store.batches.length, 0);
+  await core.process([rec(meter('MTR-0', 0)), rec(meter('MTR-1', 0))]);
+  await core.process([rec(meter('MTR-0', 3)), rec(meter('MTR-1', 2))]); // slots 1-2 and 1 parked
+  store.armed = true;
+  await assert.rejects(core.flushParked(), /store unavailable/);
+  const stats = await core.flushParked();
+  assert.deepEqual(stats?.vee, { gap: 2, estimated: 3 });
+  const flushed = store.batches.at(-1)!;
+  assert.deepEqual(
+    flushed.meterReadings.map((r) => [r.meterId, (r.intervalStart - T0) / 900_000]),
+    [
+      ['MTR-0', 1],
+      ['MTR-0', 2],
+      ['MTR-1', 1],
+    ],
+  );
+  assert.ok(flushed.meterReadings.every((r) => r.quality & Quality.ESTIMATED && flushed.late!.has(r)));
+  assert.equal(await core.flushParked(), undefined, 'flushed once');
+  const next = await core.process([rec(meter('MTR-0', 4))]);
+  assert.equal(next.stats.vee.estimated, undefined, 'not released again by the next batch');
+});
+
 test('a stop seen mid-batch drops the batch before its store write, state undone', async () => {
   const first = meters.map((m) => rec(meter(m, 0)));
   // Over STOP_CHECK_EVERY readings, so the flag is looked at inside the batch as well.

@@ -2,11 +2,7 @@
 // Everything derived here is idempotent under replay: readings by key, events by id, rollups by
 // the store from really-inserted rows.
 import { applyVee, DEFAULT_VEE } from '../../domain/vee.ts';
-import { anomalyStep } from '../../domain/anomaly.ts';
-import { pqStep } from '../../domain/power-quality.ts';
-import { detectGaspCluster, detectOutage } from '../../domain/outage.ts';
-import { eventId, type GridEvent } from '../../domain/events.ts';
-import { OBIS, Quality, type MeterReading, type Reading, type SensorReading } from '../../domain/readings.ts';
+import { OBIS, Quality, type MeterReading, type Reading } from '../../domain/readings.ts';
 import type { Topology } from '../../domain/topology.ts';
 import type { ConsumedRecord } from '../../adapters/bus/bus.ts';
 import { decodeReading } from '../../adapters/bus/reading-codec.ts';
@@ -15,6 +11,7 @@ import { SeriesTracker, type Series } from './series-tracker.ts';
 import { JournaledMap } from './journaled-map.ts';
 import { eventsAfterWrite } from './write-events.ts';
 import { ParkedGaps, type Released } from './parked-gaps.ts';
+import { anomalyFinding, outageEvents, sensorFindings } from './series-findings.ts';
 
 export interface BatchStats {
   records: number;
@@ -37,8 +34,6 @@ export interface DeadLetter {
   reason: string;
 }
 
-const NOMINAL: Record<string, number> = { voltage: 230, frequency: 50 };
-
 /**
  * Thrown when a stop was requested while a batch was being worked out, before its store write.
  * The batch is dropped (its state changes undone, its offsets not committed): the bus delivers
@@ -54,10 +49,21 @@ export class StopRequested extends Error {
 /** Readings between two looks at the stop flag: a look is an atomic load, cheap but not free. */
 const STOP_CHECK_EVERY = 1024;
 const timeOf = (r: Reading) => (r.kind === 'meter' ? r.intervalStart : r.ts);
-/** UTC hour of day, without a Date per reading. */
-function hourOfDay(ts: number): number {
-  const hour = Math.floor(ts / 3_600_000) % 24;
-  return hour < 0 ? hour + 24 : hour;
+function emptyStats(records: number): BatchStats {
+  return {
+    records,
+    meters: 0,
+    sensors: 0,
+    unknown: 0,
+    inserted: 0,
+    dead: 0,
+    vee: {},
+    events: {},
+    watermark: null,
+    outagesActive: 0,
+    durationMs: 0,
+    storeMs: 0,
+  };
 }
 
 export class ProcessorCore {
@@ -101,25 +107,51 @@ export class ProcessorCore {
     }
   }
 
+  /**
+   * Stores the estimates of every parked gap now, as late writes: on a stop, whoever owns the
+   * partitions next does not know them, and the slots would stay missing. Resolves to the
+   * write's stats, or undefined when nothing was parked. On failure the gaps stay parked.
+   */
+  async flushParked(): Promise<BatchStats | undefined> {
+    const released: Released = { estimates: [], gaps: 0 };
+    this.gaps.begin();
+    this.gaps.releaseAll(released);
+    if (released.gaps === 0) {
+      this.gaps.commit();
+      return undefined;
+    }
+    const started = performance.now();
+    try {
+      const result = await this.store.writeBatch({
+        meterReadings: released.estimates,
+        sensorReadings: [],
+        unknown: [],
+        events: [],
+        late: new Set(released.estimates),
+      });
+      await this.store.writeEvents(eventsAfterWrite(result, this.topology));
+      this.gaps.commit();
+      const ms = performance.now() - started;
+      return {
+        ...emptyStats(0),
+        inserted: result.inserted,
+        vee: { gap: released.gaps, estimated: released.estimates.length },
+        watermark: this.watermark,
+        durationMs: ms,
+        storeMs: ms,
+      };
+    } catch (err) {
+      this.gaps.rollback();
+      throw err;
+    }
+  }
+
   private async processOnce(
     records: ConsumedRecord[],
     stopRequested: () => boolean,
   ): Promise<{ stats: BatchStats; dead: DeadLetter[] }> {
     const started = performance.now();
-    const stats: BatchStats = {
-      records: records.length,
-      meters: 0,
-      sensors: 0,
-      unknown: 0,
-      inserted: 0,
-      dead: 0,
-      vee: {},
-      events: {},
-      watermark: null,
-      outagesActive: 0,
-      durationMs: 0,
-      storeMs: 0,
-    };
+    const stats = emptyStats(records.length);
     const dead: DeadLetter[] = [];
     const lateReadings = new Set<MeterReading>();
     const batch: StoreBatch = {
@@ -162,7 +194,11 @@ export class ProcessorCore {
       const s = series[i];
       if (!s) batch.unknown.push(r);
       else if (r.kind === 'meter') this.meter(r, s, batch, stats, lateReadings, released);
-      else this.sensor(r, s, batch);
+      else {
+        batch.sensorReadings.push(r);
+        this.state.touch(s);
+        batch.events.push(...sensorFindings(r, s, this.topology));
+      }
     }
     this.gaps.releaseDue(released);
     if (released.gaps > 0) {
@@ -175,7 +211,12 @@ export class ProcessorCore {
         lateReadings.add(e);
       }
     }
-    batch.events.push(...this.outages(stats));
+    if (this.partitionHigh.size > 0) {
+      // The low watermark: see outageEvents.
+      const outages = outageEvents(this.topology, this.state, Math.min(...this.partitionHigh.values()));
+      stats.outagesActive = outages.length;
+      batch.events.push(...outages);
+    }
     if (this.watermark !== null) batch.watermark = this.watermark;
     if (stopRequested()) throw new StopRequested();
     const writeStarted = performance.now();
@@ -266,116 +307,13 @@ export class ProcessorCore {
       late.add(result.reading);
     if (r.obis !== OBIS.ACTIVE_IMPORT || result.reading.quality & (Quality.EDITED | Quality.DUPLICATE))
       return;
-    const a = this.score(s, hourOfDay(r.intervalStart), result.reading.value);
-    if (this.anomalyEpisode(s, a.anomalous, a.score)) {
-      batch.events.push(this.anomaly('meter', r.meterId, r.intervalStart, a.score, result.reading.value));
-    }
-  }
-
-  /**
-   * Scores a value against the series' window `slot`. Load and temperature follow the day:
-   * scoring 18:00 against a window holding 03:00 would call every evening peak an anomaly. So
-   * such series keep a window per hour of the day (UTC), holding that hour over the past days;
-   * voltage and frequency keep one (slot 0).
-   */
-  private score(s: Series, slot: number, value: number) {
-    const a = anomalyStep(s.anomaly[slot], value);
-    s.anomaly[slot] = a.state;
-    return a;
-  }
-
-  /**
-   * True once per anomalous episode: when two consecutive values are anomalous in the same
-   * direction. One odd value is noise (or VEE's spike rule); a sag or a theft-like drop lasts.
-   * The run then stays open, without new events, until a normal value arrives.
-   */
-  private anomalyEpisode(s: Series, anomalous: boolean, score: number): boolean {
-    const run = s.anomalySign;
-    const sign = anomalous ? Math.sign(score) : 0;
-    const next = sign === 0 ? 0 : Math.sign(run) === sign ? run + sign : sign;
-    s.anomalySign = next;
-    return Math.abs(next) === 2;
-  }
-
-  private sensor(r: SensorReading, s: Series, batch: StoreBatch): void {
-    batch.sensorReadings.push(r);
-    this.state.touch(s);
-    const grid = r.sensorType === 'voltage' || r.sensorType === 'frequency';
-    if (r.sensorType === 'voltage' || r.sensorType === 'frequency') {
-      const nominal = this.topology.sensorById.get(r.sensorId)?.nominal ?? NOMINAL[r.sensorType]!;
-      const pq = pqStep(
-        s.pq,
-        { sensorId: r.sensorId, sensorType: r.sensorType, ts: r.ts, value: r.value },
-        nominal,
-      );
-      s.pq = pq.state;
-      for (const e of pq.events) {
-        batch.events.push({
-          id: eventId(e.type, e.sensorId, e.start),
-          type: e.type,
-          subjectKind: 'sensor',
-          subjectId: e.sensorId,
-          start: e.start,
-          end: e.end,
-          severity: e.type === 'interruption' ? 'critical' : 'warning',
-          value: e.value,
-          detail: e.detail,
-        });
-      }
-    }
-    const a = this.score(s, grid ? 0 : hourOfDay(r.ts), r.value);
-    if (this.anomalyEpisode(s, a.anomalous, a.score)) {
-      batch.events.push(this.anomaly('sensor', r.sensorId, r.ts, a.score, r.value));
-    }
-  }
-
-  private anomaly(kind: 'meter' | 'sensor', id: string, ts: number, score: number, value: number): GridEvent {
-    return {
-      id: eventId('anomaly', id, ts),
-      type: 'anomaly',
-      subjectKind: kind,
-      subjectId: id,
-      start: ts,
-      severity: 'info',
-      value: score,
-      detail: `value ${value} scores ${score.toFixed(1)} robust deviations from the series' recent level`,
-    };
+    const anomaly = anomalyFinding(s, 'meter', r.meterId, r.intervalStart, result.reading.value);
+    if (anomaly) batch.events.push(anomaly);
   }
 
   private advancePartition(partition: number, r: MeterReading): void {
     const end = r.intervalStart + r.intervalSeconds * 1000;
     if (end > r.receivedAt + DEFAULT_VEE.maxClockAheadMs) return;
     if (end > (this.partitionHigh.get(partition) ?? -Infinity)) this.partitionHigh.set(partition, end);
-  }
-
-  /**
-   * Outages are judged against the low watermark: the oldest of the partitions' newest event
-   * times. Partitions are consumed unevenly (one may be an hour ahead of another during a
-   * backfill), and judging silence by the newest time would call every meter on a lagging
-   * partition silent.
-   */
-  private outages(stats: BatchStats): GridEvent[] {
-    if (this.partitionHigh.size === 0) return [];
-    const low = Math.min(...this.partitionHigh.values());
-    const events: GridEvent[] = [];
-    for (const [txId, meters] of this.topology.metersByTransformer) {
-      const ids = meters.map((m) => m.id);
-      const o =
-        detectGaspCluster(txId, ids, this.state.lastGasp) ??
-        detectOutage(txId, ids, this.state.lastSeen, this.state.lastGasp, low);
-      if (!o) continue;
-      stats.outagesActive++;
-      events.push({
-        id: eventId('outage', txId, o.start),
-        type: 'outage',
-        subjectKind: 'transformer',
-        subjectId: txId,
-        start: o.start,
-        severity: 'critical',
-        value: o.affectedMeters.length,
-        detail: o.detail,
-      });
-    }
-    return events;
   }
 }

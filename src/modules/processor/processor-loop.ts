@@ -50,6 +50,15 @@ export class ProcessorLoop {
     await this.done;
   }
 
+  /**
+   * Stores the parked gap estimates (see ProcessorCore.flushParked), after stop(): the last
+   * step of a graceful stop, before the consumer leaves its group.
+   */
+  async flushParked(): Promise<void> {
+    const stats = await this.core.flushParked();
+    if (stats) this.opts.onStats?.(stats);
+  }
+
   /** Processes until the bus is empty (for tests and benchmarks). */
   async drainOnce(): Promise<number> {
     let total = 0;
