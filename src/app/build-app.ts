@@ -206,6 +206,7 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
           topologyFile: config.topologyFile,
           batchSize: config.processorBatch,
           logLevel: config.logLevel,
+          yieldToIngest: order.includes('ingest'),
         },
         workers: config.processorWorkers,
         logger,

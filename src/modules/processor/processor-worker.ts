@@ -21,6 +21,8 @@ export interface ProcessorWorkerData {
   logLevel: string;
   /** Int32 flag, set to 1 by the main thread when the processor stops (see StopRequested). */
   stopFlag: SharedArrayBuffer;
+  /** Ingest runs in this process: the worker lowers its priority below it (see WORKER_NICE). */
+  yieldToIngest: boolean;
 }
 
 export type WorkerMessage =
@@ -32,16 +34,21 @@ export type WorkerMessage =
 const data = workerData as ProcessorWorkerData;
 
 /**
- * Processing yields the CPU to ingest: a request waits on an acknowledgement, a backlog only
- * waits in the durable bus (and ingest's back-pressure bounds it). Linux gives each thread its
- * own nice value; elsewhere this would renice the whole process, so it is skipped there.
+ * Where ingest runs in the same process, processing yields the CPU to it: a request waits on an
+ * acknowledgement, a backlog only waits in the durable bus (and ingest's back-pressure bounds
+ * it). A processor-only process does not: niced, it would lose 10:1 to any busy neighbour on the
+ * host (the store's own server included) and drain a backlog at a tenth of its speed. Linux
+ * gives each thread its own nice value; elsewhere this would renice the whole process, so it is
+ * skipped there.
  */
 const WORKER_NICE = 10;
-try {
-  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  if (Number.isInteger(tid) && tid > 0) setPriority(tid, WORKER_NICE);
-} catch {
-  // Not Linux, or /proc not mounted: run at normal priority.
+if (data.yieldToIngest) {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, WORKER_NICE);
+  } catch {
+    // Not Linux, or /proc not mounted: run at normal priority.
+  }
 }
 const port = parentPort!;
 const stopFlag = new Int32Array(data.stopFlag);
