@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGridops } from '../support/gridops-process.ts';
+import { threadNices } from '../support/thread-nice.ts';
 
 test('the demo serves non-empty feeder load within 15 s and stops cleanly on SIGTERM', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'gridops-e2e-'));
@@ -28,6 +29,10 @@ test('the demo serves non-empty feeder load within 15 s and stops cleanly on SIG
     }
     assert.ok(buckets.length > 0, 'feeder load has rollups within 15 s of start');
     assert.equal((await fetch(`${g.url}/readyz`)).status, 200);
+    if (process.platform === 'linux') {
+      const nices = threadNices(g.proc.pid!);
+      assert.ok(nices.includes(10), `the processor workers yield to ingest (nice 10): ${nices}`);
+    }
     g.proc.kill('SIGTERM');
     const stoppedAt = Date.now();
     // On failure, the process's own account of its shutdown (warnings and errors, last first).

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { engines, pgSchema, uniqueTopic } from '../support/engines.ts';
 import { Cluster, CLUSTER_KEY, verifyPostgres } from '../support/cluster.ts';
 import { startAckedLoad, type AckedLoad } from '../support/acked-load.ts';
+import { threadNices } from '../support/thread-nice.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -47,6 +48,11 @@ test(
         await sleep(250);
       }
       await sleep(3000);
+      if (process.platform === 'linux') {
+        // No ingest to yield to in a processor-only process: its workers keep normal priority.
+        const nices = threadNices(cluster.replicas.get('processor-2')!.proc!.proc.pid!);
+        assert.ok(nices.length > 0 && !nices.includes(10), `processor threads not niced: ${nices}`);
+      }
       const before = await processed(cluster.url('processor-2'));
       await cluster.kill('processor-1');
       await sleep(8000);
