@@ -7,8 +7,8 @@
 // of the next batch take their slots back, and what is still missing at the end of that batch
 // is estimated then, as VEE made it.
 //
-// Parked estimates live in memory only. A processor that stops stores them before it goes
-// (ProcessorCore.flushParked); one that dies with a gap parked does not estimate it after the
+// Parked estimates live in memory only. A processor that stops, or finds its bus idle for a
+// while (no next batch is coming soon), stores them at once (ProcessorCore.flushParked); one that dies with a gap parked does not estimate it after the
 // restart: the slot stays missing, which the store's readings show.
 import type { MeterReading } from '../../domain/readings.ts';
 import { JournaledMap } from './journaled-map.ts';
@@ -78,6 +78,11 @@ export class ParkedGaps {
     const due = [...this.parked].filter(([, p]) => p.foundIn < this.batch);
     due.sort((a, b) => a[1].seq - b[1].seq);
     for (const [series] of due) this.release(series, out);
+  }
+
+  /** True when a gap waits for its next batch. */
+  any(): boolean {
+    return this.parked.size > 0;
   }
 
   /** Releases every parked gap, in parking order (a stop: the next owner cannot know them). */

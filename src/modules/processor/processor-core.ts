@@ -107,6 +107,11 @@ export class ProcessorCore {
     }
   }
 
+  /** True when gap estimates wait in memory for the next batch (see flushParked). */
+  hasParked(): boolean {
+    return this.gaps.any();
+  }
+
   /**
    * Stores the estimates of every parked gap now, as late writes: on a stop, whoever owns the
    * partitions next does not know them, and the slots would stay missing. Resolves to the

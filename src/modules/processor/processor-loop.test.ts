@@ -4,6 +4,7 @@ import { ProcessorLoop } from './processor-loop.ts';
 import { ProcessorCore } from './processor-core.ts';
 import { MemoryStore, oneTransformer } from './core-test-helpers.ts';
 import { encodeReading } from '../../adapters/bus/reading-codec.ts';
+import { Quality } from '../../domain/readings.ts';
 import type { BusConsumer, ConsumedRecord } from '../../adapters/bus/bus.ts';
 
 const T0 = Date.UTC(2026, 10, 26, 12);
@@ -62,4 +63,43 @@ test('a stop requested mid-batch ends the loop without writing or committing tha
   assert.deepEqual(commits, [2000], 'only the first batch committed');
   assert.equal(store.batches.length, 1, 'only the first batch written');
   assert.deepEqual(errors, [], 'a requested stop is no error');
+});
+
+test('parked gap estimates are stored once the bus has been idle for parkedIdleMs, not before', async () => {
+  const reading = (slot: number, offset: number): ConsumedRecord => ({
+    partition: 0,
+    offset,
+    key: 'TX',
+    value: encodeReading({
+      kind: 'meter',
+      meterId: 'M0',
+      obis: '1-0:1.8.0',
+      intervalStart: T0 + slot * 900_000,
+      intervalSeconds: 900,
+      value: 0.5,
+      unit: 'kWh',
+      quality: 0,
+      receivedAt: T0 + 10 * 900_000,
+    }),
+  });
+  const estimatedSlots = (store: MemoryStore) =>
+    store.batches
+      .flatMap((b) => b.meterReadings)
+      .filter((r) => r.quality & Quality.ESTIMATED)
+      .map((r) => (r.intervalStart - T0) / 900_000);
+  for (const parkedIdleMs of [50, 60_000]) {
+    // Slots 0 and 2 in one batch: slot 1 is a gap, parked; then the bus stays empty.
+    const { consumer } = memoryConsumer([reading(0, 0), reading(2, 1)]);
+    const store = new MemoryStore();
+    const loop = new ProcessorLoop(consumer, new ProcessorCore(oneTransformer(['M0']), store), {
+      batchSize: 100,
+      idleMs: 5,
+      parkedIdleMs,
+    });
+    loop.start();
+    await new Promise((r) => setTimeout(r, 400));
+    await loop.stop();
+    if (parkedIdleMs === 50) assert.deepEqual(estimatedSlots(store), [1], 'stored after 50 ms idle');
+    else assert.deepEqual(estimatedSlots(store), [], 'still parked within the idle bound');
+  }
 });

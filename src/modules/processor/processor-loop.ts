@@ -6,6 +6,11 @@ import { StopRequested, type BatchStats, type ProcessorCore } from './processor-
 export interface LoopOptions {
   batchSize: number;
   idleMs?: number;
+  /**
+   * Parked gap estimates wait for the next batch; when the bus has been empty this long, no
+   * batch is coming soon (a live stream between intervals), and they are stored at once.
+   */
+  parkedIdleMs?: number;
   maxBackoffMs?: number;
   onStats?: (stats: BatchStats) => void;
   onError?: (err: unknown, attempt: number) => void;
@@ -81,11 +86,18 @@ export class ProcessorLoop {
 
   private async run(): Promise<void> {
     let attempt = 0;
+    let idleSince: number | undefined;
     while (!this.stopping && !this.opts.stopRequested?.()) {
       try {
         const n = await this.step();
         attempt = 0;
-        if (n === 0) await sleep(this.opts.idleMs ?? 25);
+        if (n > 0) idleSince = undefined;
+        else {
+          idleSince ??= Date.now();
+          if (Date.now() - idleSince >= (this.opts.parkedIdleMs ?? 2000) && this.core.hasParked())
+            await this.flushParked();
+          await sleep(this.opts.idleMs ?? 25);
+        }
       } catch (err) {
         if (err instanceof StopRequested) return;
         attempt++;
