@@ -48,7 +48,11 @@ export async function ensureTopics(admin: Admin, opts: KafkaBusOptions): Promise
   }
   let metadata;
   try {
-    metadata = await admin.metadata({ topics: wanted.map((t) => t.name), forceUpdate: true });
+    metadata = await readyMetadata(
+      admin,
+      wanted.map((t) => t.name),
+      opts.topicReadyMs ?? DEFAULTS.topicReadyMs,
+    );
   } catch (err) {
     const why = [...refused].map(([name, e]) => `${name}: ${e}`).join('; ') || describeError(err);
     throw gridError('SG_ERR_BUS', [`topics unavailable: ${why}`], { cause: err });
@@ -70,6 +74,37 @@ export async function ensureTopics(admin: Admin, opts: KafkaBusOptions): Promise
         'kafka topic exists with another partition count; keeping it',
       );
     }
+  }
+}
+
+type Metadata = Awaited<ReturnType<Admin['metadata']>>;
+
+/**
+ * The topics' metadata once every partition has a leader. A topic created a moment ago can be
+ * missing from the broker's answer ("Unknown topic") or leaderless for a while: on a loaded
+ * broker that failed a CI run. Asks again every 200 ms for up to `waitMs`, then fails with
+ * what it last met; any other error fails at once.
+ */
+export async function readyMetadata(admin: Admin, topics: string[], waitMs: number): Promise<Metadata> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    let last: unknown;
+    try {
+      const metadata = await admin.metadata({ topics, forceUpdate: true });
+      const leaderless = topics.filter((name) => {
+        const t = metadata.topics.get(name);
+        return !t || t.partitions.some((p) => p.leader < 0);
+      });
+      if (leaderless.length === 0) return metadata;
+      last = new Error(`no leader yet for ${leaderless.join(', ')}`);
+    } catch (err) {
+      // Only the broker's "not yet" is waited for; an unreachable broker fails at once (ingest
+      // answers 503 rather than holding the request).
+      if (!/Unknown topic/.test(describeError(err))) throw err;
+      last = err;
+    }
+    if (Date.now() >= deadline) throw last;
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

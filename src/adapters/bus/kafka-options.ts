@@ -27,6 +27,8 @@ export interface KafkaBusOptions {
   publishTimeoutMs?: number;
   /** Lag answers are reused for this long: ingest asks every 200 ms, a scrape every few seconds. */
   lagCacheMs?: number;
+  /** At start, how long to wait for the topics (just created, maybe) to have leaders. */
+  topicReadyMs?: number;
   /** TLS to the brokers (Amazon MSK: port 9094); `caFile` for a private CA. Not tested here. */
   tls?: boolean | { caFile?: string };
   /** SASL/SCRAM or PLAIN credentials (MSK SCRAM: port 9096). Not tested here. */
@@ -56,6 +58,7 @@ export const DEFAULTS = {
   retryDelayMs: 250,
   publishTimeoutMs: 10_000,
   lagCacheMs: 100,
+  topicReadyMs: 10_000,
   sessionTimeoutMs: 10_000,
   heartbeatIntervalMs: 1000,
   rebalanceTimeoutMs: 15_000,
