@@ -68,9 +68,18 @@ export function busContract(name: string, make: BusFactory, opts: BusContractOpt
   const timeout = opts.pollTimeoutMs ?? 15_000;
   const withBus = (fn: (b: BusUnderTest) => Promise<void>) => async () => {
     const bus = await make();
+    // Consumers a failed test left open are closed too: a Kafka member's heartbeat timers
+    // would keep the test file's process alive, and the run would hang instead of failing.
+    const opened: BusConsumer[] = [];
+    const consumer = async () => {
+      const c = await bus.consumer();
+      opened.push(c);
+      return c;
+    };
     try {
-      await fn(bus);
+      await fn({ ...bus, consumer });
     } finally {
+      for (const c of opened) await c.close().catch(() => {});
       await bus.cleanup();
     }
   };

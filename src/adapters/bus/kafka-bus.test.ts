@@ -11,7 +11,11 @@ busContract(
   async () => {
     const opts = testOptions();
     const producer = new KafkaBusProducer(opts);
-    await producer.start();
+    // A failed start must not leave the producer's connections open: the file would never exit.
+    await producer.start().catch(async (err: unknown) => {
+      await producer.close();
+      throw err;
+    });
     return {
       producer,
       group: opts.group,
