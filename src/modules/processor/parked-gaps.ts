@@ -8,8 +8,9 @@
 // is estimated then, as VEE made it.
 //
 // Parked estimates live in memory only. A processor that stops, or finds its bus idle for a
-// while (no next batch is coming soon), stores them at once (ProcessorCore.flushParked); one that dies with a gap parked does not estimate it after the
-// restart: the slot stays missing, which the store's readings show.
+// while (no next batch is coming soon), stores them at once (ProcessorCore.flushParked). One
+// that dies with a gap parked does not estimate it after the restart: the slot stays missing,
+// which the store's readings show.
 import type { MeterReading } from '../../domain/readings.ts';
 import { JournaledMap } from './journaled-map.ts';
 import type { Series } from './series-tracker.ts';
@@ -74,10 +75,7 @@ export class ParkedGaps {
 
   /** Releases every gap found in an earlier batch than this one, in the order they were parked. */
   releaseDue(out: Released): void {
-    // Not in map order: undoing a batch re-inserts the entries it had deleted, at the end.
-    const due = [...this.parked].filter(([, p]) => p.foundIn < this.batch);
-    due.sort((a, b) => a[1].seq - b[1].seq);
-    for (const [series] of due) this.release(series, out);
+    this.releaseWhere((p) => p.foundIn < this.batch, out);
   }
 
   /** True when a gap waits for its next batch. */
@@ -87,8 +85,14 @@ export class ParkedGaps {
 
   /** Releases every parked gap, in parking order (a stop: the next owner cannot know them). */
   releaseAll(out: Released): void {
-    const all = [...this.parked].sort((a, b) => a[1].seq - b[1].seq);
-    for (const [series] of all) this.release(series, out);
+    this.releaseWhere(() => true, out);
+  }
+
+  private releaseWhere(due: (p: Parked) => boolean, out: Released): void {
+    // Not in map order: undoing a batch re-inserts the entries it had deleted, at the end.
+    const picked = [...this.parked].filter(([, p]) => due(p));
+    picked.sort((a, b) => a[1].seq - b[1].seq);
+    for (const [series] of picked) this.release(series, out);
   }
 
   private release(series: Series, out: Released): void {
