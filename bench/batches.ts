@@ -30,12 +30,7 @@ export function makeRows(meterIds: string[], intervals: number, t0: number): Row
 }
 
 /** One POST over a kept-alive connection; resolves to the status and the answer's text. */
-function post(
-  agent: Agent,
-  url: URL,
-  body: Buffer,
-  key: string,
-): Promise<{ status: number; text: string }> {
+function post(agent: Agent, url: URL, body: Buffer, key: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
