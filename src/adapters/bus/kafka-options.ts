@@ -29,9 +29,9 @@ export interface KafkaBusOptions {
   lagCacheMs?: number;
   /** At start, how long to wait for the topics (just created, maybe) to have leaders. */
   topicReadyMs?: number;
-  /** TLS to the brokers (Amazon MSK: port 9094); `caFile` for a private CA. Not tested here. */
+  /** TLS to the brokers (Amazon MSK: port 9094); `caFile` for a private CA. See kafka-tls.test.ts. */
   tls?: boolean | { caFile?: string };
-  /** SASL/SCRAM or PLAIN credentials (MSK SCRAM: port 9096). Not tested here. */
+  /** SASL/SCRAM or PLAIN credentials (MSK SCRAM: port 9096); SCRAM-SHA-512 tested in kafka-tls.test.ts. */
   sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string };
   logger?: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 }
@@ -102,13 +102,19 @@ export function baseClientOptions(opts: KafkaBusOptions, role: string) {
   };
 }
 
-/** One line for a client error: the library nests the broker's answers in AggregateErrors. */
+/**
+ * One line for a client error: the library nests the broker's answers in AggregateErrors, and
+ * says why a connection failed only in its `cause` (an untrusted certificate, a refused SASL
+ * login), which an operator needs more than "Connection to host:port failed".
+ */
 export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? `: ${describeError(err.cause)}` : '';
+  const message = cause ? err.message.replace(/\.$/, '') : err.message;
   const nested = (err as Error & { errors?: unknown[] }).errors;
-  if (!Array.isArray(nested) || nested.length === 0) return err.message;
+  if (!Array.isArray(nested) || nested.length === 0) return `${message}${cause}`;
   const inner = [...new Set(nested.map(describeError))].join('; ');
-  return `${err.message} (${inner})`;
+  return `${message} (${inner})${cause}`;
 }
 
 /** Whether any error in the chain has `key === value` (the library's error flags, e.g. needsRejoin). */
