@@ -12,6 +12,10 @@ PG_PORT="${GRIDOPS_POSTGRES_PORT:-55432}"
 REDIS_PORT="${GRIDOPS_REDIS_PORT:-56379}"
 KAFKA_PORT="${GRIDOPS_KAFKA_PORT:-59092}"
 KAFKA_CONTROLLER_PORT="${GRIDOPS_KAFKA_CONTROLLER_PORT:-59093}"
+# TLS and SASL_SSL (SCRAM-SHA-512) listeners of the same broker, as Amazon MSK's 9094 and 9096,
+# so the adapter's TLS and SASL options are tested against a real broker.
+KAFKA_TLS_PORT="${GRIDOPS_KAFKA_TLS_PORT:-59094}"
+KAFKA_SASL_PORT="${GRIDOPS_KAFKA_SASL_PORT:-59096}"
 KAFKA_VERSION="${GRIDOPS_KAFKA_VERSION:-4.1.1}"
 # 512m left the broker in back-to-back concurrent G1 cycles under bench/pipeline (70 % of its
 # CPU was GC): the log cleaner's buffer and the live log and producer state sat at the
@@ -27,6 +31,11 @@ PG_DB=gridops
 PG_URL="postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$PG_PORT/$PG_DB"
 REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT"
+KAFKA_TLS_BROKERS="127.0.0.1:$KAFKA_TLS_PORT"
+KAFKA_SASL_BROKERS="127.0.0.1:$KAFKA_SASL_PORT"
+# A throwaway SCRAM user for the SASL_SSL listener (test broker on loopback only).
+KAFKA_SCRAM_USER=gridops
+KAFKA_SCRAM_PASSWORD=gridops-scram
 ENV_FILE="$SVC_DIR/env"
 
 say() { printf '[services %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
@@ -114,6 +123,15 @@ write_env() {
       echo "export GRIDOPS_POSTGRES_CA_FILE=$SVC_DIR/postgres/ca.crt"
     [ ! -f "$SVC_DIR/redis/.ready" ] || echo "export GRIDOPS_REDIS_URL=$REDIS_URL"
     [ ! -f "$SVC_DIR/kafka/.ready" ] || echo "export GRIDOPS_KAFKA_BROKERS=$KAFKA_BROKERS"
+    # Not GRIDOPS_KAFKA_CA_FILE and friends: sourcing the env file must not turn TLS on for
+    # the plaintext broker above. The TLS/SASL test passes these to the adapter itself.
+    [ ! -f "$SVC_DIR/kafka/.ready" ] || [ ! -f "$SVC_DIR/kafka/tls/ca.crt" ] || {
+      echo "export GRIDOPS_TEST_KAFKA_TLS_BROKERS=$KAFKA_TLS_BROKERS"
+      echo "export GRIDOPS_TEST_KAFKA_SASL_BROKERS=$KAFKA_SASL_BROKERS"
+      echo "export GRIDOPS_TEST_KAFKA_CA_FILE=$SVC_DIR/kafka/tls/ca.crt"
+      echo "export GRIDOPS_TEST_KAFKA_SCRAM_USER=$KAFKA_SCRAM_USER"
+      echo "export GRIDOPS_TEST_KAFKA_SCRAM_PASSWORD=$KAFKA_SCRAM_PASSWORD"
+    }
   } >"$tmp"
   chmod 644 "$tmp"
   mv -f "$tmp" "$ENV_FILE"

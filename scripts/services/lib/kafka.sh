@@ -62,11 +62,17 @@ kafka_write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SSL://127.0.0.1:$KAFKA_TLS_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SSL://127.0.0.1:$KAFKA_TLS_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL
+# TLS (SSL and SASL_SSL listeners): a PEM key and certificate chain signed by the test CA.
+ssl.keystore.type=PEM
+ssl.keystore.location=$KAFKA_HOME/tls/broker.pem
+# SASL_SSL: SCRAM-SHA-512, as Amazon MSK; the user is added once the broker runs (kafka_scram).
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 log.dirs=$KAFKA_DATA
 num.partitions=1
 default.replication.factor=1
@@ -84,6 +90,39 @@ group.initial.rebalance.delay.ms=0
 # heap for good and kept the old generation at the concurrent-marking threshold.
 log.cleaner.dedupe.buffer.size=16777216
 CONF
+}
+
+# kafka_tls: a throwaway CA and a broker certificate for 127.0.0.1/localhost, as one PEM file
+# (key, then certificate) for the broker's PEM keystore. Idempotent.
+kafka_tls() {
+  local dir="$KAFKA_HOME/tls"
+  [ -f "$dir/broker.pem" ] && return 0
+  say "kafka: making a test CA and broker certificate (TLS on $KAFKA_TLS_BROKERS, SASL_SSL on $KAFKA_SASL_BROKERS)"
+  local tmp="$KAFKA_HOME/tls.$$"
+  mkdir -p "$tmp"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=gridops Kafka test CA" \
+    -keyout "$tmp/ca.key" -out "$tmp/ca.crt" >/dev/null 2>&1 || die "kafka: openssl (CA) failed"
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$tmp/broker.key" -out "$tmp/broker.csr" >/dev/null 2>&1 || die "kafka: openssl (key) failed"
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$tmp/san.ext"
+  openssl x509 -req -in "$tmp/broker.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" -CAcreateserial \
+    -days 3650 -extfile "$tmp/san.ext" -out "$tmp/broker.crt" >/dev/null 2>&1 ||
+    die "kafka: openssl (sign) failed"
+  cat "$tmp/broker.key" "$tmp/broker.crt" >"$tmp/broker.pem"
+  chmod 600 "$tmp/broker.pem" "$tmp/broker.key" "$tmp/ca.key"
+  rm -rf "$dir"
+  mv "$tmp" "$dir"
+}
+
+# kafka_scram: the SCRAM-SHA-512 user of the SASL_SSL listener, stored in the cluster metadata
+# (KRaft) through the plaintext listener; setting it again is harmless.
+kafka_scram() {
+  kafka_tool kafka.admin.ConfigCommand --bootstrap-server "$KAFKA_BROKERS" --alter \
+    --add-config "SCRAM-SHA-512=[iterations=8192,password=$KAFKA_SCRAM_PASSWORD]" \
+    --entity-type users --entity-name "$KAFKA_SCRAM_USER" >"$KAFKA_HOME/scram.log" 2>&1 || {
+    log_tail "$KAFKA_HOME/scram.log"
+    die "kafka: could not add the SCRAM user $KAFKA_SCRAM_USER"
+  }
 }
 
 # kafka_format: a new cluster id and storage, once per data directory. The controller endpoint
@@ -109,6 +148,7 @@ kafka_up() {
   fi
   kafka_resolve
   mkdir -p "$KAFKA_HOME"
+  kafka_tls
   kafka_write_config
   if [ ! -f "$KAFKA_DATA/meta.properties" ]; then
     kafka_format
@@ -142,6 +182,7 @@ kafka_up() {
     log_tail "$KAFKA_HOME/server.log"
     die "kafka: no metadata answer from $KAFKA_BROKERS"
   }
+  kafka_scram
   : >"$KAFKA_HOME/.ready"
   say "kafka: ready in $(since "$start") (pid $pid, heap $KAFKA_HEAP)"
 }
