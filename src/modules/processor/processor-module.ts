@@ -48,7 +48,8 @@ export function createProcessorModule(opts: ProcessorModuleOptions): Module {
       opts.metrics.processorRecords.inc({ kind: 'meter' }, s.meters);
       opts.metrics.processorRecords.inc({ kind: 'sensor' }, s.sensors);
       opts.metrics.unknownMeterReadings.inc(s.unknown);
-      opts.metrics.processorBatchDuration.observe(s.durationMs / 1000);
+      // A flush of parked gap estimates (records 0) is a store write, not a batch of the bus.
+      if (s.records > 0) opts.metrics.processorBatchDuration.observe(s.durationMs / 1000);
       opts.metrics.storeWriteDuration.observe(s.storeMs / 1000);
       if (s.dead > 0) opts.metrics.busDeadLetter.inc({ reason: 'undecodable' }, s.dead);
       for (const [rule, n] of Object.entries(s.vee)) opts.metrics.veeOutcomes.inc({ rule }, n);
