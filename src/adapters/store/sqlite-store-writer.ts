@@ -12,6 +12,7 @@ import {
 } from './duplicate-keys.ts';
 import { OBIS, type MeterReading } from '../../domain/readings.ts';
 import { SeriesIds } from './series-ids.ts';
+import { SeriesReadingInserts } from './sqlite-reading-inserts.ts';
 import { rowToReading, type Row } from './store-rows.ts';
 import type { GridEvent } from '../../domain/events.ts';
 import type {
@@ -56,15 +57,14 @@ export class SqliteStoreWriter implements StoreWriter {
   private readonly locate: MeterLocator;
   private readonly s: Record<string, StatementSync>;
   private readonly series = new SeriesIds();
+  private readonly readingInserts: SeriesReadingInserts;
 
   constructor(opts: SqliteStoreOptions, locate: MeterLocator) {
     this.db = openStoreDb(opts);
     this.locate = locate;
     const p = (sql: string) => this.db.prepare(sql);
+    this.readingInserts = new SeriesReadingInserts(this.db);
     this.s = {
-      insertReading:
-        p(`INSERT INTO series_readings (series, interval_start, interval_s, value, raw_value, unit,
-        quality, customer_id, event_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
       existing: p('SELECT value, quality FROM series_readings WHERE series = ? AND interval_start = ?'),
       replace:
         p(`UPDATE series_readings SET value = ?, raw_value = ?, quality = ?, interval_s = ?, event_id = ?,
@@ -131,24 +131,12 @@ export class SqliteStoreWriter implements StoreWriter {
     const readings = batch.meterReadings;
     // The deltas of readings that were not simply inserted (usually none), by batch position.
     const other = new Map<number, BucketDelta>();
-    for (let i = 0; i < readings.length; i++) {
-      const r = readings[i]!;
-      const series = ahead.ids[i] ?? this.series.get(r.meterId, r.obis) ?? this.newSeries(r.meterId, r.obis);
-      const { changes } = this.s.insertReading!.run(
-        series,
-        r.intervalStart,
-        r.intervalSeconds,
-        r.value,
-        r.rawValue ?? null,
-        r.unit,
-        r.quality,
-        r.customerId ?? null,
-        r.eventId ?? null,
-        r.receivedAt,
-      );
-      if (changes === 1) result.inserted++;
-      else other.set(i, this.resolveConflict(series, r, result));
-    }
+    const ids = readings.map(
+      (r, i) => ahead.ids[i] ?? this.series.get(r.meterId, r.obis) ?? this.newSeries(r.meterId, r.obis),
+    );
+    result.inserted = this.readingInserts.insert(readings, ids, (i) =>
+      other.set(i, this.resolveConflict(ids[i]!, readings[i]!, result)),
+    );
     // Every reading is added, a zero delta included: a replayed batch must still report its
     // buckets' totals so overloads are re-evaluated after a crash between the write and the
     // events. When some were not simply inserted the sums are made again in batch order, so they
