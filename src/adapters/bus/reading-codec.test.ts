@@ -62,3 +62,42 @@ test('malformed values are refused with a reason', () => {
   assert.throws(() => decodeReading('{"kind":"meter"}'), /not a reading record/);
   assert.throws(() => decodeReading('m\tA\t1-0:1.8.0\tx\t900\t1\tkWh\t0\t0\t\t'), /bad interval start/);
 });
+
+test('a meter record the positional reader does not read plainly is judged as split() judges it', () => {
+  const rec = (start: string, value = '1.5', tail = '\t\t') =>
+    `m\tM1\t1-0:1.8.0\t${start}\t900\t${value}\tkWh\t4\t1767225600123${tail}`;
+  const base = {
+    kind: 'meter',
+    meterId: 'M1',
+    obis: '1-0:1.8.0',
+    intervalSeconds: 900,
+    unit: 'kWh',
+    quality: 4,
+  };
+  // Plain digits, optional fields present or not.
+  assert.deepEqual(decodeReading(rec('1767225600000')), {
+    ...base,
+    intervalStart: 1767225600000,
+    value: 1.5,
+    receivedAt: 1767225600123,
+  });
+  assert.deepEqual(decodeReading(rec('0', '-2e-3', '\tEV-1\tC-9')), {
+    ...base,
+    intervalStart: 0,
+    value: -0.002,
+    receivedAt: 1767225600123,
+    eventId: 'EV-1',
+    customerId: 'C-9',
+  });
+  // Not plain digits (an exponent, 16 digits): read as Number() reads them, as before.
+  assert.equal((decodeReading(rec('1e3')) as { intervalStart: number }).intervalStart, 1000);
+  assert.equal(
+    (decodeReading(rec('1767225600000000')) as { intervalStart: number }).intervalStart,
+    1767225600000000,
+  );
+  assert.throws(() => decodeReading(rec('')), /bad interval start ""/);
+  assert.throws(() => decodeReading(rec('1', '')), /bad value ""/);
+  assert.throws(() => decodeReading(rec('1', 'Infinity')), /bad value "Infinity"/);
+  assert.throws(() => decodeReading(rec('1', '1', '\t\t\textra')), /not a reading record \(12 fields/);
+  assert.throws(() => decodeReading(rec('1', '1', '\t')), /not a reading record \(10 fields/);
+});
