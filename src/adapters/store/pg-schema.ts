@@ -80,4 +80,7 @@ export const PG_STORE_MIGRATIONS = [
      RETURN ok;
    END
    $fn$;`,
+  // The KPI refresh reads one level, resolution and time range across every id
+  // (levelRollups); the primary key leads with the id, so that was a scan of the whole level.
+  `CREATE INDEX rollups_by_bucket ON rollups (level, resolution, bucket);`,
 ];

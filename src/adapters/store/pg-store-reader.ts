@@ -7,12 +7,14 @@ import {
   decodeCursor,
   rowToEvent,
   rowToReading,
+  rowToLevelRollup,
   rowToRollup,
   statsFromMeta,
   type Row,
 } from './store-rows.ts';
 import {
   RESOLUTIONS,
+  type LevelRollupRow,
   type RollupRow,
   type StoreReader,
   type StoreStats,
@@ -83,6 +85,20 @@ export class PgStoreReader implements StoreReader {
             [q.level, q.id, seconds, q.from, q.to],
           );
     return rows.map(rowToRollup);
+  }
+
+  async levelRollups(q: {
+    level: string;
+    resolution: keyof typeof RESOLUTIONS;
+    from: number;
+    to: number;
+  }): Promise<LevelRollupRow[]> {
+    const rows = await this.all(
+      `SELECT id, bucket, energy_kwh, readings, estimated FROM rollups
+       WHERE level = $1 AND resolution = $2 AND bucket >= $3 AND bucket < $4 ORDER BY id, bucket`,
+      [q.level, RESOLUTIONS[q.resolution], q.from, q.to],
+    );
+    return rows.map(rowToLevelRollup);
   }
 
   async events(q: {

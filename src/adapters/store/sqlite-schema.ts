@@ -49,4 +49,6 @@ export const STORE_MIGRATIONS = [
      SELECT s.meter_id, s.obis, r.interval_start, r.interval_s, r.value, r.raw_value, r.unit,
        r.quality, r.customer_id, r.event_id, r.received_at
      FROM series_readings r JOIN meter_series s ON s.id = r.series;`,
+  // See the PostgreSQL migration of the same index: levelRollups across every id.
+  `CREATE INDEX rollups_by_bucket ON rollups (level, resolution, bucket);`,
 ];

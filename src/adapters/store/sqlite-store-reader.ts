@@ -7,6 +7,7 @@ import { openStoreDb, type SqliteStoreOptions } from './sqlite-store-writer.ts';
 import {
   decodeCursor,
   rowToEvent,
+  rowToLevelRollup,
   rowToReading,
   rowToRollup,
   statsFromMeta,
@@ -14,6 +15,7 @@ import {
 } from './store-rows.ts';
 import {
   RESOLUTIONS,
+  type LevelRollupRow,
   type RollupRow,
   type StoreReader,
   type StoreStats,
@@ -34,6 +36,8 @@ export class SqliteStoreReader implements StoreReader {
         ORDER BY interval_start LIMIT ?`),
       rollups: p(`SELECT bucket, energy_kwh, readings, estimated FROM rollups
         WHERE level = ? AND id = ? AND resolution = ? AND bucket >= ? AND bucket < ? ORDER BY bucket`),
+      levelRollups: p(`SELECT id, bucket, energy_kwh, readings, estimated FROM rollups
+        WHERE level = ? AND resolution = ? AND bucket >= ? AND bucket < ? ORDER BY id, bucket`),
       // Meter rollups come from the readings themselves (see rollup-accumulator.ts).
       meterBuckets: p(`SELECT interval_start - (interval_start % ?) AS bucket, SUM(value) AS energy_kwh,
         COUNT(*) AS readings, SUM((quality & ${Quality.ESTIMATED}) != 0) AS estimated FROM meter_readings
@@ -74,6 +78,21 @@ export class SqliteStoreReader implements StoreReader {
       ? this.s.meterBuckets!.all(seconds * 1000, q.id, q.from, q.to)
       : this.s.rollups!.all(q.level, q.id, seconds, q.from, q.to)) as unknown as Row[];
     return rows.map(rowToRollup);
+  }
+
+  async levelRollups(q: {
+    level: string;
+    resolution: keyof typeof RESOLUTIONS;
+    from: number;
+    to: number;
+  }): Promise<LevelRollupRow[]> {
+    const rows = this.s.levelRollups!.all(
+      q.level,
+      RESOLUTIONS[q.resolution],
+      q.from,
+      q.to,
+    ) as unknown as Row[];
+    return rows.map(rowToLevelRollup);
   }
 
   async events(q: {

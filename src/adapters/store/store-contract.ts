@@ -103,6 +103,70 @@ export function storeContract(name: string, make: StoreFactory, opts: { skip?: s
       await assertRollupsMatchReadings(reader, ['MTR-1', 'MTR-2']);
     });
 
+    test('levelRollups: every transformer or feeder of a level in a time range, by id then bucket', async () => {
+      const { writer, reader } = await setup();
+      await writer.writeBatch(
+        batch([
+          reading('MTR-1', 0, 1),
+          reading('MTR-2', 0, 2),
+          reading('MTR-3', 0, 4),
+          reading('MTR-4', 1, 8),
+          reading('MTR-4', 4, 16),
+        ]),
+      );
+      const rows = (r: { id: string; bucket: number; energyKwh: number; readings: number }[]) =>
+        r.map((x) => [x.id, (x.bucket - T0) / 900_000, x.energyKwh, x.readings]);
+      // The quarter-hours of the first hour: TX-3's slot 4 is outside.
+      assert.deepEqual(
+        rows(
+          await reader.levelRollups({
+            level: 'transformer',
+            resolution: '15m',
+            from: T0,
+            to: T0 + 3_600_000,
+          }),
+        ),
+        [
+          ['TX-1', 0, 3, 2],
+          ['TX-2', 0, 4, 1],
+          ['TX-3', 1, 8, 1],
+        ],
+      );
+      assert.deepEqual(
+        rows(await reader.levelRollups({ level: 'feeder', resolution: '1h', from: T0, to: T0 + DAY })),
+        [
+          ['FDR-1', 0, 7, 3],
+          ['FDR-2', 0, 8, 1],
+          ['FDR-2', 4, 16, 1],
+        ],
+      );
+      // Each row is the one rollups() gives for its id.
+      const [tx3] = await reader.rollups({
+        level: 'transformer',
+        id: 'TX-3',
+        resolution: '1d',
+        from: T0,
+        to: T0 + DAY,
+      });
+      assert.deepEqual(
+        await reader.levelRollups({ level: 'transformer', resolution: '1d', from: T0, to: T0 + DAY }),
+        [
+          { id: 'TX-1', bucket: T0, energyKwh: 3, readings: 2, estimated: 0 },
+          { id: 'TX-2', bucket: T0, energyKwh: 4, readings: 1, estimated: 0 },
+          { id: 'TX-3', ...tx3! },
+        ],
+      );
+      assert.deepEqual(
+        await reader.levelRollups({
+          level: 'transformer',
+          resolution: '15m',
+          from: T0 + DAY,
+          to: T0 + 2 * DAY,
+        }),
+        [],
+      );
+    });
+
     test('a different value for a stored key is a conflict; the first value wins', async () => {
       const { writer, reader } = await setup();
       await writer.writeBatch(batch([reading('MTR-1', 0, 1)]));

@@ -1,7 +1,7 @@
 // Rows as both stores return them (the same column names in SQLite and PostgreSQL), made into
 // domain values in one place, and the query cursor both readers page with.
 import type { EventType, GridEvent, Severity, SubjectKind } from '../../domain/events.ts';
-import type { RollupRow, StoreStats, StoredMeterReading } from './store.ts';
+import type { LevelRollupRow, RollupRow, StoreStats, StoredMeterReading } from './store.ts';
 
 export type Row = Record<string, number | string | null>;
 
@@ -16,6 +16,10 @@ export function rowToReading(row: Row): StoredMeterReading {
     unit: row.unit as string,
     quality: row.quality as number,
   };
+}
+
+export function rowToLevelRollup(r: Row): LevelRollupRow {
+  return { id: r.id as string, ...rowToRollup(r) };
 }
 
 export function rowToRollup(r: Row): RollupRow {

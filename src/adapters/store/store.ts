@@ -57,6 +57,11 @@ export interface RollupRow {
   estimated: number;
 }
 
+/** A materialised rollup row with the transformer or feeder it belongs to. */
+export interface LevelRollupRow extends RollupRow {
+  id: string;
+}
+
 export interface StoredMeterReading {
   meterId: string;
   obis: string;
@@ -105,6 +110,14 @@ export interface StoreReader {
     q: TimeRange & { meterId: string; obis?: string; limit: number; after?: number },
   ): Promise<StoredMeterReading[]>;
   rollups(q: TimeRange & { level: RollupLevel; id: string; resolution: Resolution }): Promise<RollupRow[]>;
+  /**
+   * The rollups of every transformer (or feeder) in a time range, by id then bucket: what the
+   * grid KPIs read every few seconds, in one query whatever the size of the grid (one query per
+   * transformer would be thousands a second on a utility's RDS).
+   */
+  levelRollups(
+    q: TimeRange & { level: Exclude<RollupLevel, 'meter'>; resolution: Resolution },
+  ): Promise<LevelRollupRow[]>;
   events(
     q: TimeRange & { types?: string[]; subjectId?: string; limit: number; after?: string },
   ): Promise<GridEvent[]>;
