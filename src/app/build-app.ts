@@ -205,6 +205,7 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
           store: store(),
           topologyFile: config.topologyFile,
           batchSize: config.processorBatch,
+          retentionDays: config.retentionDays,
           logLevel: config.logLevel,
           yieldToIngest: order.includes('ingest'),
         },

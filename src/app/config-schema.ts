@@ -230,6 +230,12 @@ export const CONFIG_SCHEMA = {
     env: 'GRIDOPS_PROCESSOR_BATCH',
     parse: int(1, 1_000_000),
   },
+  retentionDays: {
+    doc: 'Days of raw meter and sensor readings kept, by their time; the processor deletes older ones every hour (PostgreSQL: whole day partitions). Rollups and events are kept. 0 keeps every reading.',
+    default: 0,
+    env: 'GRIDOPS_RETENTION_DAYS',
+    parse: int(0, 36_500),
+  },
   queryMaxRangeDays: {
     doc: 'Longest time range one query may cover, in days.',
     default: 31,

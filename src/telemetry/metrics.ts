@@ -119,6 +119,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['path'] as const,
       registers: r,
     }),
+    retentionDeleted: new Counter({
+      name: 'smartgrid_store_retention_deleted_total',
+      help: 'Readings deleted by retention (GRIDOPS_RETENTION_DAYS): day partitions dropped (PostgreSQL, unit=partitions) and rows deleted (unit=rows).',
+      labelNames: ['unit'] as const,
+      registers: r,
+    }),
     storeErrors: new Counter({
       name: 'smartgrid_store_errors_total',
       help: 'Store operations that failed, by operation.',

@@ -4,6 +4,7 @@
 // idempotent and serialised, so two processors asking for the same day is harmless.
 import type pg from 'pg';
 import { MS, bucketStart } from '../../domain/readings.ts';
+import { quoteIdent } from '../postgres.ts';
 
 export class DayPartitions {
   private readonly known = new Map<string, Set<number>>();
@@ -19,6 +20,11 @@ export class DayPartitions {
     this.pastDays = pastDays;
     this.futureDays = futureDays;
     this.now = now;
+  }
+
+  /** Forgets the days before `cutoff` (their partitions were dropped). */
+  forget(cutoff: number): void {
+    for (const seen of this.known.values()) for (const d of seen) if (d < cutoff) seen.delete(d);
   }
 
   async ensure(pool: pg.Pool, table: string, times: Iterable<number>): Promise<void> {
@@ -41,4 +47,51 @@ export class DayPartitions {
     // Days the function could not give a partition (rows already in DEFAULT) stay there: not retried.
     for (const d of days) seen.add(d);
   }
+}
+
+/**
+ * Retention: drops the day partitions of `table` that end at or before `cutoff`, and deletes
+ * the rows of its DEFAULT partition timed before it. Dropping a partition takes an ACCESS
+ * EXCLUSIVE lock on the parent (DETACH ... CONCURRENTLY is refused where a DEFAULT partition
+ * exists), so each drop waits at most `lockTimeoutMs` for the transactions in flight, then
+ * gives up until the next run rather than queue every reader and writer behind it. Serialised
+ * with gridops_ensure_day_partitions by the same advisory lock key.
+ */
+export async function dropDaysBefore(
+  pool: pg.Pool,
+  table: 'meter_readings' | 'sensor_readings',
+  cutoff: number,
+  lockTimeoutMs = 2000,
+): Promise<{ days: number; rows: number }> {
+  const { rows: parts } = await pool.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = to_regclass($1)`,
+    [table],
+  );
+  const dayOf = new RegExp(`^${table}_d(\\d{4})(\\d{2})(\\d{2})$`);
+  let days = 0;
+  for (const { name } of parts) {
+    const m = dayOf.exec(name);
+    if (!m || Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) + MS.day > cutoff) continue;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT set_config('lock_timeout', $1, true)`, [`${lockTimeoutMs}ms`]);
+      await client.query(
+        `SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.' || $1 || ':partitions'))`,
+        [table],
+      );
+      await client.query(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
+      await client.query('COMMIT');
+      days++;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+  const column = table === 'meter_readings' ? 'interval_start' : 'ts';
+  const deleted = await pool.query(`DELETE FROM ${table}_default WHERE ${column} < $1`, [cutoff]);
+  return { days, rows: deleted.rowCount ?? 0 };
 }

@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import type pg from 'pg';
 import { inPgTransaction } from '../postgres.ts';
 import { openStorePool, type PgStoreOptions, type PoolStats, type StorePool } from './pg-store-pool.ts';
-import { DayPartitions } from './pg-partitions.ts';
+import { DayPartitions, dropDaysBefore } from './pg-partitions.ts';
 import { insertNew, mergeMeterReadings } from './pg-readings-merge.ts';
 import { cellsLine } from './pg-copy.ts';
 import { RollupAccumulator, type RollupDelta } from './rollup-accumulator.ts';
@@ -130,6 +130,16 @@ export class PgStoreWriter implements StoreWriter {
       '<',
     );
     return newestFirst.map((rows) => rows.slice(0, limit).reverse());
+  }
+
+  async deleteReadingsBefore(cutoff: number): Promise<{ days: number; rows: number }> {
+    await this.db.ready();
+    const meters = await dropDaysBefore(this.db.pool, 'meter_readings', cutoff);
+    const sensors = await dropDaysBefore(this.db.pool, 'sensor_readings', cutoff);
+    // A dropped day must be made again if a reading of it still comes (it goes to DEFAULT
+    // otherwise, and the next run deletes it there).
+    this.partitions.forget(cutoff);
+    return { days: meters.days + sensors.days, rows: meters.rows + sensors.rows };
   }
 
   async close(): Promise<void> {

@@ -71,6 +71,9 @@ export class SqliteStoreWriter implements StoreWriter {
         received_at = ? WHERE series = ? AND interval_start = ?`),
       addSeries: p('INSERT INTO meter_series (meter_id, obis) VALUES (?, ?) ON CONFLICT DO NOTHING'),
       seriesId: p('SELECT id FROM meter_series WHERE meter_id = ? AND obis = ?'),
+      allSeries: p('SELECT id FROM meter_series'),
+      deleteSeriesBefore: p('DELETE FROM series_readings WHERE series = ? AND interval_start < ?'),
+      deleteSensorsBefore: p('DELETE FROM sensor_readings WHERE ts < ?'),
       insertSensor:
         p(`INSERT INTO sensor_readings (sensor_id, sensor_type, ts, value, unit, lat, lon, received_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
@@ -251,6 +254,24 @@ export class SqliteStoreWriter implements StoreWriter {
       const rows = this.s.recent!.all(meterId, obis, limit) as unknown as Row[];
       return rows.reverse().map(rowToReading);
     });
+  }
+
+  async deleteReadingsBefore(cutoff: number): Promise<{ days: number; rows: number }> {
+    // Series by series: the unique index leads with the series, so each is a range of it (one
+    // DELETE on the time alone would scan the whole table), and a few hundred series per
+    // transaction keep the write lock short for the processors.
+    const series = (this.s.allSeries!.all() as { id: number }[]).map((r) => r.id);
+    let rows = 0;
+    for (let i = 0; i < series.length; i += 500) {
+      rows += inTransaction(this.db, () => {
+        let n = 0;
+        for (const id of series.slice(i, i + 500))
+          n += Number(this.s.deleteSeriesBefore!.run(id, cutoff).changes);
+        return n;
+      });
+    }
+    rows += inTransaction(this.db, () => Number(this.s.deleteSensorsBefore!.run(cutoff).changes));
+    return { days: 0, rows };
   }
 
   async close(): Promise<void> {

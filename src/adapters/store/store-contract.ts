@@ -167,6 +167,53 @@ export function storeContract(name: string, make: StoreFactory, opts: { skip?: s
       );
     });
 
+    test('retention: readings before the cutoff go, later ones, rollups and events stay', async () => {
+      const { writer, reader } = await setup();
+      const sensor = (day: number): SensorReading => ({
+        sensorId: 'S-1',
+        sensorType: 'voltage',
+        ts: T0 + day * DAY,
+        value: 230,
+        unit: 'V',
+        receivedAt: T0,
+      });
+      await writer.writeBatch({
+        ...batch([
+          reading('MTR-1', 0, 1),
+          reading('MTR-1', 95, 2),
+          reading('MTR-1', 96, 4),
+          reading('MTR-2', 200, 8),
+        ]),
+        sensorReadings: [sensor(0), sensor(1)],
+        events: [outage(1)],
+      });
+      const result = await writer.deleteReadingsBefore(T0 + DAY);
+      assert.ok(result.days + result.rows > 0, `deleted ${JSON.stringify(result)}`);
+      const left = async (meterId: string) =>
+        (await reader.readings({ meterId, from: T0, to: T0 + 3 * DAY, limit: 10 })).map(
+          (r) => (r.intervalStart - T0) / 900_000,
+        );
+      assert.deepEqual(await left('MTR-1'), [96]);
+      assert.deepEqual(await left('MTR-2'), [200]);
+      const [day0] = await reader.rollups({
+        level: 'feeder',
+        id: 'FDR-1',
+        resolution: '1d',
+        from: T0,
+        to: T0 + DAY,
+      });
+      assert.equal(day0?.energyKwh, 3, 'the rollups of deleted days are kept');
+      assert.equal((await reader.events({ from: T0, to: T0 + DAY, limit: 10 })).length, 1);
+      // Idempotent; the next day's readings are untouched by a second run.
+      await writer.deleteReadingsBefore(T0 + DAY);
+      assert.deepEqual(await left('MTR-1'), [96]);
+      // New readings of a deleted day can still be written (a late reading), and go again next time.
+      await writer.writeBatch(batch([reading('MTR-1', 3, 5)]));
+      assert.deepEqual(await left('MTR-1'), [3, 96]);
+      await writer.deleteReadingsBefore(T0 + DAY);
+      assert.deepEqual(await left('MTR-1'), [96]);
+    });
+
     test('a different value for a stored key is a conflict; the first value wins', async () => {
       const { writer, reader } = await setup();
       await writer.writeBatch(batch([reading('MTR-1', 0, 1)]));

@@ -102,6 +102,12 @@ export interface StoreWriter {
    * thousands of series at once and a round trip each cost it seconds on PostgreSQL.
    */
   recentReadings(series: readonly SeriesKey[], limit: number): Promise<StoredMeterReading[][]>;
+  /**
+   * Retention of raw readings: deletes the meter and sensor readings timed before `cutoff`
+   * (epoch ms, a UTC midnight). Rollups and events are kept. PostgreSQL drops whole day
+   * partitions (`days`) and deletes from the DEFAULT partition (`rows`); SQLite deletes rows.
+   */
+  deleteReadingsBefore(cutoff: number): Promise<{ days: number; rows: number }>;
   close(): Promise<void>;
 }
 

@@ -41,5 +41,8 @@ export class MemoryStore implements StoreWriter {
   async recentReadings(series: readonly unknown[]) {
     return series.map(() => []);
   }
+  async deleteReadingsBefore() {
+    return { days: 0, rows: 0 };
+  }
   async close() {}
 }

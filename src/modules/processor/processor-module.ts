@@ -42,6 +42,19 @@ export function createProcessorModule(opts: ProcessorModuleOptions): Module {
       opts.metrics.processorErrors.inc();
       opts.metrics.storeErrors.inc({ op: 'write_batch' });
       log.error({ worker: index, attempt: m.attempt, err: m.message }, 'batch failed; retrying with backoff');
+    } else if (m.type === 'retention') {
+      if (m.result) {
+        const { cutoff, days, rows, ms } = m.result;
+        opts.metrics.retentionDeleted.inc({ unit: 'partitions' }, days);
+        opts.metrics.retentionDeleted.inc({ unit: 'rows' }, rows);
+        log.info(
+          { cutoff: new Date(cutoff).toISOString(), partitions: days, rows, ms: Math.round(ms) },
+          'old readings deleted (retention)',
+        );
+      } else {
+        opts.metrics.storeErrors.inc({ op: 'retention' });
+        log.warn({ err: m.error }, 'retention run failed; retrying in an hour');
+      }
     } else if (m.type === 'stats') {
       delete slot.lastError;
       const s = m.stats;

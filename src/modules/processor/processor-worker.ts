@@ -10,6 +10,7 @@ import { createLogger } from '../../telemetry/logger.ts';
 import { meterLocator } from './meter-locator.ts';
 import { ProcessorCore, type BatchStats } from './processor-core.ts';
 import { ProcessorLoop } from './processor-loop.ts';
+import { startRetention, type RetentionResult } from './retention.ts';
 
 export interface ProcessorWorkerData {
   bus: BusSettings;
@@ -18,6 +19,8 @@ export interface ProcessorWorkerData {
   store: StoreSettings;
   topologyFile: string;
   batchSize: number;
+  /** Days of readings kept (0: all); worker 0 of each process runs the deletion (retention.ts). */
+  retentionDays: number;
   logLevel: string;
   /** Int32 flag, set to 1 by the main thread when the processor stops (see StopRequested). */
   stopFlag: SharedArrayBuffer;
@@ -29,6 +32,7 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'stats'; stats: BatchStats }
   | { type: 'error'; message: string; attempt: number }
+  | { type: 'retention'; result?: RetentionResult; error?: string }
   | { type: 'stopped' };
 
 const data = workerData as ProcessorWorkerData;
@@ -67,9 +71,20 @@ const loop = new ProcessorLoop(consumer, new ProcessorCore(topology, store), {
   stopRequested: () => Atomics.load(stopFlag, 0) === 1,
 });
 
+const stopRetention =
+  data.retentionDays > 0 && data.member.index === 0
+    ? startRetention({
+        store,
+        days: data.retentionDays,
+        onDone: (result) => post({ type: 'retention', result }),
+        onError: (err) => post({ type: 'retention', error: (err as Error).message }),
+      })
+    : async () => {};
+
 port.on('message', (m: { type: string }) => {
   if (m.type !== 'stop') return;
   void (async () => {
+    await stopRetention();
     await loop.stop();
     // A store that is down at stop leaves the slots missing, as a crash would; the stop goes on.
     await loop.flushParked().catch((err: unknown) => {
