@@ -146,3 +146,19 @@ with_lock() {
   flock -w 600 9 || die "timed out waiting for $SVC_DIR/.lock"
   "$@"
 }
+
+# test_ca DIR NAME: a throwaway CA (DIR/ca.crt, ca.key) and a server key and certificate signed by
+# it for 127.0.0.1 and localhost (DIR/server.key, server.crt), for the services' TLS listeners.
+test_ca() {
+  local dir="$1" name="$2"
+  mkdir -p "$dir"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=gridops $name test CA" \
+    -keyout "$dir/ca.key" -out "$dir/ca.crt" >/dev/null 2>&1 || die "$name: openssl (CA) failed"
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$dir/server.key" -out "$dir/server.csr" >/dev/null 2>&1 || die "$name: openssl (key) failed"
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$dir/san.ext"
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial \
+    -days 3650 -extfile "$dir/san.ext" -out "$dir/server.crt" >/dev/null 2>&1 ||
+    die "$name: openssl (sign) failed"
+  chmod 600 "$dir/ca.key" "$dir/server.key"
+}

@@ -99,17 +99,8 @@ kafka_tls() {
   [ -f "$dir/broker.pem" ] && return 0
   say "kafka: making a test CA and broker certificate (TLS on $KAFKA_TLS_BROKERS, SASL_SSL on $KAFKA_SASL_BROKERS)"
   local tmp="$KAFKA_HOME/tls.$$"
-  mkdir -p "$tmp"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=gridops Kafka test CA" \
-    -keyout "$tmp/ca.key" -out "$tmp/ca.crt" >/dev/null 2>&1 || die "kafka: openssl (CA) failed"
-  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
-    -keyout "$tmp/broker.key" -out "$tmp/broker.csr" >/dev/null 2>&1 || die "kafka: openssl (key) failed"
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$tmp/san.ext"
-  openssl x509 -req -in "$tmp/broker.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" -CAcreateserial \
-    -days 3650 -extfile "$tmp/san.ext" -out "$tmp/broker.crt" >/dev/null 2>&1 ||
-    die "kafka: openssl (sign) failed"
-  cat "$tmp/broker.key" "$tmp/broker.crt" >"$tmp/broker.pem"
-  chmod 600 "$tmp/broker.pem" "$tmp/broker.key" "$tmp/ca.key"
+  test_ca "$tmp" kafka
+  (umask 077 && cat "$tmp/server.key" "$tmp/server.crt" >"$tmp/broker.pem")
   rm -rf "$dir"
   mv "$tmp" "$dir"
 }

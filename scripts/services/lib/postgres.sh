@@ -75,15 +75,7 @@ pg_tls() {
   [ -f "$PG_DATA/server.crt" ] && return 0
   say "postgres: making a test CA and server certificate (TLS on, optional for clients)"
   local tmp="$PG_HOME/tls.$$"
-  mkdir -p "$tmp"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=gridops test CA" \
-    -keyout "$tmp/ca.key" -out "$tmp/ca.crt" >/dev/null 2>&1 || die "postgres: openssl (CA) failed"
-  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
-    -keyout "$tmp/server.key" -out "$tmp/server.csr" >/dev/null 2>&1 || die "postgres: openssl (key) failed"
-  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$tmp/san.ext"
-  openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.crt" -CAkey "$tmp/ca.key" -CAcreateserial \
-    -days 3650 -extfile "$tmp/san.ext" -out "$tmp/server.crt" >/dev/null 2>&1 ||
-    die "postgres: openssl (sign) failed"
+  test_ca "$tmp" postgres
   install -m 0644 "$tmp/ca.crt" "$PG_HOME/ca.crt"
   chmod 0755 "$tmp" && chmod 0644 "$tmp/server.key" # readable by the server's user for the copy below
   pg_as install -m 0644 "$tmp/server.crt" "$PG_DATA/server.crt"

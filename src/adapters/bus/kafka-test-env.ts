@@ -5,7 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Admin, Consumer, stringDeserializers } from '@platformatic/kafka';
-import type { KafkaConsumerOptions } from './kafka-options.ts';
+import { dlqTopic, DLQ_HEADERS, type KafkaConsumerOptions } from './kafka-options.ts';
+import type { BusUnderTest } from './bus-contract.ts';
+import { KafkaBusConsumer } from './kafka-consumer.ts';
+import { KafkaBusProducer } from './kafka-producer.ts';
 
 export const KAFKA_BROKERS = (process.env.GRIDOPS_KAFKA_BROKERS ?? '')
   .split(',')
@@ -91,4 +94,36 @@ export async function deleteTopics(topics: string[]): Promise<void> {
   } finally {
     await admin.close();
   }
+}
+
+/**
+ * The bus contract's view of a private topic, its dead-letter topic and group, reached with
+ * `opts` (plaintext, TLS or SASL_SSL). Dead letters are read back, and topics deleted, through
+ * the plaintext listener of the same broker.
+ */
+export async function kafkaBusUnderTest(opts: KafkaConsumerOptions): Promise<BusUnderTest> {
+  const producer = new KafkaBusProducer(opts);
+  // A failed start must not leave the producer's connections open: the file would never exit.
+  await producer.start().catch(async (err: unknown) => {
+    await producer.close();
+    throw err;
+  });
+  return {
+    producer,
+    group: opts.group,
+    consumer: async () => new KafkaBusConsumer(opts),
+    async deadLetters(atLeast) {
+      const records = await readTopic(dlqTopic(opts.topic), atLeast);
+      return records.map((r) => ({
+        key: r.key,
+        value: r.value,
+        reason: r.headers[DLQ_HEADERS.reason] ?? '',
+        headers: r.headers,
+      }));
+    },
+    async cleanup() {
+      await producer.close();
+      await deleteTopics([opts.topic, dlqTopic(opts.topic)]);
+    },
+  };
 }

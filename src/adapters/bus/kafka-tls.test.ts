@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '../../app/config.ts';
 import { busSettings, openConsumer, openProducer, processorGroup } from '../../app/backends.ts';
 import { busContract } from './bus-contract.ts';
-import { KafkaBusConsumer } from './kafka-consumer.ts';
-import { describeError, dlqTopic, DLQ_HEADERS, type KafkaBusOptions } from './kafka-options.ts';
+import { describeError, dlqTopic, type KafkaConsumerOptions } from './kafka-options.ts';
 import { KafkaBusProducer } from './kafka-producer.ts';
-import { deleteTopics, readTopic, testOptions } from './kafka-test-env.ts';
+import { deleteTopics, kafkaBusUnderTest, testOptions } from './kafka-test-env.ts';
 
 const env = {
   tlsBrokers: process.env.GRIDOPS_TEST_KAFKA_TLS_BROKERS ?? '',
@@ -27,7 +26,7 @@ if (!ready && process.env.CI === 'true')
   test('Kafka TLS and SASL listeners are available in CI', () => assert.fail(why));
 
 /** Private topic and group, reached over SASL_SSL (SCRAM-SHA-512) with the test CA. */
-function saslOptions(): KafkaBusOptions & { group: string } {
+function saslOptions(): KafkaConsumerOptions {
   return {
     ...testOptions(),
     brokers: [env.saslBrokers],
@@ -36,38 +35,7 @@ function saslOptions(): KafkaBusOptions & { group: string } {
   };
 }
 
-// Dead letters are read back, and topics deleted, through the plaintext listener of the same
-// broker (kafka-test-env's helpers): what is under test is the adapter's own connections.
-busContract(
-  'kafka over SASL_SSL (SCRAM-SHA-512)',
-  async () => {
-    const opts = saslOptions();
-    const producer = new KafkaBusProducer(opts);
-    await producer.start().catch(async (err: unknown) => {
-      await producer.close();
-      throw err;
-    });
-    return {
-      producer,
-      group: opts.group,
-      consumer: async () => new KafkaBusConsumer(opts),
-      async deadLetters(atLeast) {
-        const records = await readTopic(dlqTopic(opts.topic), atLeast);
-        return records.map((r) => ({
-          key: r.key,
-          value: r.value,
-          reason: r.headers[DLQ_HEADERS.reason] ?? '',
-          headers: r.headers,
-        }));
-      },
-      async cleanup() {
-        await producer.close();
-        await deleteTopics([opts.topic, dlqTopic(opts.topic)]);
-      },
-    };
-  },
-  { skip },
-);
+busContract('kafka over SASL_SSL (SCRAM-SHA-512)', () => kafkaBusUnderTest(saslOptions()), { skip });
 
 describe('Kafka TLS and SASL as configured', { skip }, () => {
   test('GRIDOPS_KAFKA_TLS with a CA file: a record goes over TLS and comes back', async () => {

@@ -8,7 +8,8 @@ import { OBIS, Quality, type SensorReading } from '../../domain/readings.ts';
 import type { GridEvent } from '../../domain/events.ts';
 import { encodeCursor } from './store-rows.ts';
 import type { MeterLocator, StoreBatch, StoreReader, StoreWriter } from './store.ts';
-import { T0, assertRollupsMatchReadings, batch, locate, reading } from './store-fixtures.ts';
+import { T0, assertRollupsMatchReadings, batch, locate, outage, reading } from './store-fixtures.ts';
+import { levelAndRetentionContract } from './store-contract-levels.ts';
 
 const DAY = 86_400_000;
 
@@ -20,17 +21,6 @@ export interface StorePair {
 /** A fresh, empty store (its own file or schema) whose writer aggregates with `locate`. */
 export type StoreFactory = (locate: MeterLocator) => Promise<StorePair>;
 
-function outage(i: number, start = T0): GridEvent {
-  return {
-    id: `outage:TX-${i}:${start}`,
-    type: 'outage',
-    subjectKind: 'transformer',
-    subjectId: `TX-${i}`,
-    start,
-    severity: 'critical',
-    detail: 'x',
-  };
-}
 const totals = (r: { transformerTotals: { transformerId: string; bucket: number; energyKwh: number }[] }) =>
   r.transformerTotals.map((t) => [t.transformerId, t.bucket - T0, t.energyKwh]);
 
@@ -103,116 +93,7 @@ export function storeContract(name: string, make: StoreFactory, opts: { skip?: s
       await assertRollupsMatchReadings(reader, ['MTR-1', 'MTR-2']);
     });
 
-    test('levelRollups: every transformer or feeder of a level in a time range, by id then bucket', async () => {
-      const { writer, reader } = await setup();
-      await writer.writeBatch(
-        batch([
-          reading('MTR-1', 0, 1),
-          reading('MTR-2', 0, 2),
-          reading('MTR-3', 0, 4),
-          reading('MTR-4', 1, 8),
-          reading('MTR-4', 4, 16),
-        ]),
-      );
-      const rows = (r: { id: string; bucket: number; energyKwh: number; readings: number }[]) =>
-        r.map((x) => [x.id, (x.bucket - T0) / 900_000, x.energyKwh, x.readings]);
-      // The quarter-hours of the first hour: TX-3's slot 4 is outside.
-      assert.deepEqual(
-        rows(
-          await reader.levelRollups({
-            level: 'transformer',
-            resolution: '15m',
-            from: T0,
-            to: T0 + 3_600_000,
-          }),
-        ),
-        [
-          ['TX-1', 0, 3, 2],
-          ['TX-2', 0, 4, 1],
-          ['TX-3', 1, 8, 1],
-        ],
-      );
-      assert.deepEqual(
-        rows(await reader.levelRollups({ level: 'feeder', resolution: '1h', from: T0, to: T0 + DAY })),
-        [
-          ['FDR-1', 0, 7, 3],
-          ['FDR-2', 0, 8, 1],
-          ['FDR-2', 4, 16, 1],
-        ],
-      );
-      // Each row is the one rollups() gives for its id.
-      const [tx3] = await reader.rollups({
-        level: 'transformer',
-        id: 'TX-3',
-        resolution: '1d',
-        from: T0,
-        to: T0 + DAY,
-      });
-      assert.deepEqual(
-        await reader.levelRollups({ level: 'transformer', resolution: '1d', from: T0, to: T0 + DAY }),
-        [
-          { id: 'TX-1', bucket: T0, energyKwh: 3, readings: 2, estimated: 0 },
-          { id: 'TX-2', bucket: T0, energyKwh: 4, readings: 1, estimated: 0 },
-          { id: 'TX-3', ...tx3! },
-        ],
-      );
-      assert.deepEqual(
-        await reader.levelRollups({
-          level: 'transformer',
-          resolution: '15m',
-          from: T0 + DAY,
-          to: T0 + 2 * DAY,
-        }),
-        [],
-      );
-    });
-
-    test('retention: readings before the cutoff go, later ones, rollups and events stay', async () => {
-      const { writer, reader } = await setup();
-      const sensor = (day: number): SensorReading => ({
-        sensorId: 'S-1',
-        sensorType: 'voltage',
-        ts: T0 + day * DAY,
-        value: 230,
-        unit: 'V',
-        receivedAt: T0,
-      });
-      await writer.writeBatch({
-        ...batch([
-          reading('MTR-1', 0, 1),
-          reading('MTR-1', 95, 2),
-          reading('MTR-1', 96, 4),
-          reading('MTR-2', 200, 8),
-        ]),
-        sensorReadings: [sensor(0), sensor(1)],
-        events: [outage(1)],
-      });
-      const result = await writer.deleteReadingsBefore(T0 + DAY);
-      assert.ok(result.days + result.rows > 0, `deleted ${JSON.stringify(result)}`);
-      const left = async (meterId: string) =>
-        (await reader.readings({ meterId, from: T0, to: T0 + 3 * DAY, limit: 10 })).map(
-          (r) => (r.intervalStart - T0) / 900_000,
-        );
-      assert.deepEqual(await left('MTR-1'), [96]);
-      assert.deepEqual(await left('MTR-2'), [200]);
-      const [day0] = await reader.rollups({
-        level: 'feeder',
-        id: 'FDR-1',
-        resolution: '1d',
-        from: T0,
-        to: T0 + DAY,
-      });
-      assert.equal(day0?.energyKwh, 3, 'the rollups of deleted days are kept');
-      assert.equal((await reader.events({ from: T0, to: T0 + DAY, limit: 10 })).length, 1);
-      // Idempotent; the next day's readings are untouched by a second run.
-      await writer.deleteReadingsBefore(T0 + DAY);
-      assert.deepEqual(await left('MTR-1'), [96]);
-      // New readings of a deleted day can still be written (a late reading), and go again next time.
-      await writer.writeBatch(batch([reading('MTR-1', 3, 5)]));
-      assert.deepEqual(await left('MTR-1'), [3, 96]);
-      await writer.deleteReadingsBefore(T0 + DAY);
-      assert.deepEqual(await left('MTR-1'), [96]);
-    });
+    levelAndRetentionContract(setup);
 
     test('a different value for a stored key is a conflict; the first value wins', async () => {
       const { writer, reader } = await setup();

@@ -88,3 +88,16 @@ export async function assertRollupsMatchReadings(
   }
   assert.deepEqual([...expected.keys()], [], 'every bucket with readings has a rollup row');
 }
+
+/** An outage event of transformer TX-<i> (an event the store keeps by id). */
+export function outage(i: number, start = T0): GridEvent {
+  return {
+    id: `outage:TX-${i}:${start}`,
+    type: 'outage',
+    subjectKind: 'transformer',
+    subjectId: `TX-${i}`,
+    start,
+    severity: 'critical',
+    detail: 'x',
+  };
+}
