@@ -39,17 +39,23 @@ const values = (db: ReturnType<typeof openStoreDb>) =>
     }[]
   ).map((r) => [(r.interval_start - T0) / 900_000, r.value]);
 
+/** Inserts the batch (every reading of series 1) in a transaction: the count and the positions reported stored. */
+function insertAll(db: ReturnType<typeof openStoreDb>, inserts: SeriesReadingInserts, batch: MeterReading[]) {
+  const stored: number[] = [];
+  const n = inTransaction(db, () =>
+    inserts.insert(
+      batch,
+      batch.map(() => 1),
+      (i) => stored.push(i),
+    ),
+  );
+  return { n, stored };
+}
+
 test('a batch of new keys: every reading inserted, none reported stored, the tail row by row', () => {
   withStore((db, inserts) => {
     const batch = Array.from({ length: 2 * ROWS_PER_INSERT + 3 }, (_, s) => reading(s, s));
-    const stored: number[] = [];
-    const n = inTransaction(db, () =>
-      inserts.insert(
-        batch,
-        batch.map(() => 1),
-        (i) => stored.push(i),
-      ),
-    );
+    const { n, stored } = insertAll(db, inserts, batch);
     assert.equal(n, batch.length);
     assert.deepEqual(stored, []);
     assert.deepEqual(
@@ -68,14 +74,7 @@ test('keys stored before and keys twice in the batch: reported in batch order, f
     const slots = [0, 1, 2, 3, 4, 5, 6, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 21, 16, 17, 18, 19, 21, 20, 22];
     assert.ok(slots.length > 2 * ROWS_PER_INSERT && slots.length % ROWS_PER_INSERT !== 0);
     const batch = slots.map((s, i) => reading(s, 1000 + i));
-    const stored: number[] = [];
-    const n = inTransaction(db, () =>
-      inserts.insert(
-        batch,
-        batch.map(() => 1),
-        (i) => stored.push(i),
-      ),
-    );
+    const { n, stored } = insertAll(db, inserts, batch);
     const expected = [3, 7, 13, 22]; // positions of slot 3, the second 5, slot 12, the second 21
     assert.deepEqual(stored, expected);
     assert.equal(n, batch.length - expected.length);
@@ -91,10 +90,8 @@ test('keys stored before and keys twice in the batch: reported in batch order, f
 test('a statement that inserts nothing (a replayed chunk) reports every reading', () => {
   withStore((db, inserts) => {
     const batch = Array.from({ length: ROWS_PER_INSERT }, (_, s) => reading(s, s));
-    const ids = batch.map(() => 1);
-    inTransaction(db, () => inserts.insert(batch, ids, () => assert.fail()));
-    const stored: number[] = [];
-    const n = inTransaction(db, () => inserts.insert(batch, ids, (i) => stored.push(i)));
+    assert.deepEqual(insertAll(db, inserts, batch).stored, []);
+    const { n, stored } = insertAll(db, inserts, batch);
     assert.equal(n, 0);
     assert.deepEqual(
       stored,

@@ -16,14 +16,12 @@ export class SeriesReadingInserts {
   private readonly one: StatementSync;
   private readonly many: StatementSync;
   private readonly rowidOf: StatementSync;
-  private readonly maxRowid: StatementSync;
   private readonly args = new Array<unknown>(ROWS_PER_INSERT * COLUMNS);
 
   constructor(db: DatabaseSync) {
     this.one = db.prepare(`${INSERT} ${ROW} ON CONFLICT DO NOTHING`);
     this.many = db.prepare(`${INSERT} ${Array(ROWS_PER_INSERT).fill(ROW).join(', ')} ON CONFLICT DO NOTHING`);
     this.rowidOf = db.prepare('SELECT rowid FROM series_readings WHERE series = ? AND interval_start = ?');
-    this.maxRowid = db.prepare('SELECT coalesce(max(rowid), 0) AS m FROM series_readings');
   }
 
   /**
@@ -33,29 +31,24 @@ export class SeriesReadingInserts {
    * Resolves to the count inserted. Runs inside the caller's write transaction.
    */
   insert(readings: readonly MeterReading[], ids: readonly number[], stored: (i: number) => void): number {
-    // Rows inserted from here on get rowids above this (SQLite gives a new row max(rowid) + 1,
-    // and no other writer runs inside our transaction): how a partly refused multi-row
-    // INSERT tells the rows it inserted from the keys that were there before.
-    let newest = Number((this.maxRowid.get() as { m: number | bigint }).m);
     let inserted = 0;
     const n = readings.length;
     let i = 0;
     for (; i + ROWS_PER_INSERT <= n; i += ROWS_PER_INSERT) {
       for (let k = 0; k < ROWS_PER_INSERT; k++) fill(this.args, k * COLUMNS, ids[i + k]!, readings[i + k]!);
-      const { changes, lastInsertRowid } = this.many.run(...(this.args as never[]));
-      const before = newest;
-      if (Number(changes) > 0) newest = Number(lastInsertRowid);
-      if (Number(changes) === ROWS_PER_INSERT) {
-        inserted += ROWS_PER_INSERT;
-        continue;
-      }
-      // Usually never: a replay, a late reading, a key twice in the batch. Row by row, which
-      // of them this statement inserted (the first of its key here, with a rowid above before).
+      const run = this.many.run(...(this.args as never[]));
+      const changes = Number(run.changes);
+      inserted += changes;
+      if (changes === ROWS_PER_INSERT) continue;
+      // Usually never: a replay, a late reading, a key twice in the batch. SQLite gave the rows
+      // this statement inserted the rowids just above the table's max (no other writer runs
+      // inside our transaction), so they are the `changes` highest, ending at lastInsertRowid;
+      // a row of the chunk with a lower rowid was there before, as is a second copy of a key.
+      const firstNew = changes === 0 ? Infinity : Number(run.lastInsertRowid) - changes + 1;
       for (let k = 0; k < ROWS_PER_INSERT; k++) {
         const j = i + k;
         const row = this.rowidOf.get(ids[j]!, readings[j]!.intervalStart) as { rowid: number | bigint };
-        if (Number(row.rowid) > before && !repeatsKey(readings, ids, i, j)) inserted++;
-        else stored(j);
+        if (Number(row.rowid) < firstNew || repeatsKey(readings, ids, i, j)) stored(j);
       }
     }
     for (; i < n; i++) {
