@@ -220,6 +220,18 @@ export const CONFIG_SCHEMA = {
     env: 'GRIDOPS_PROCESSOR_WORKERS',
     parse: int(1, 64),
   },
+  gc: {
+    doc: 'V8 garbage collection: single-threaded (collected on the thread that allocated), parallel (V8 helper threads), or auto: single-threaded on the embedded bus, parallel on Kafka. Applied by re-executing the process once at start (same pid).',
+    // Measured (stop 17, 8 alternating pairs of bench/ingest): the embedded monolith processed a
+    // median 117k against 103k readings/s with single-threaded GC (6 pairs of 8 won), CPU 15.4
+    // against 16.7 us per reading, as V8's helper threads no longer compete with ingest and the
+    // processor workers for two cores; peak RSS rose from 1.09-1.19 to 1.35-1.59 GiB. On the
+    // split targets (bench/pipeline, 2 pairs) it cost instead: ingest 3.3-4.2 -> 6.3 us, processor
+    // workers 8.2-9.1 -> 11.3 us per reading.
+    default: 'auto' as const,
+    env: 'GRIDOPS_GC',
+    parse: oneOf('auto', 'single-threaded', 'parallel'),
+  },
   processorBatch: {
     doc: 'Most bus records the processor takes per store transaction.',
     // A backlog is worked off in fewer, larger transactions: each one's fixed costs (the commit

@@ -1,6 +1,7 @@
 // The shape of one `gridops` sub-command. The dispatcher (cli/main-cli.ts) parses options
 // with node:util parseArgs from this declaration and prints `--help` from it, so every
 // command documents itself the same way.
+import type { Reexec } from './gc-mode.ts';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -19,6 +20,8 @@ export interface CommandContext {
   stderr: NodeJS.WritableStream;
   stdout: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
+  /** Re-executes the process with extra Node flags; only the real program (src/main.ts) has it. */
+  reexec?: Reexec;
 }
 
 export interface CommandSpec {

@@ -58,7 +58,7 @@ export function mainHelp(): string {
 
 export async function main(
   argv: string[],
-  io: Pick<CommandContext, 'stdout' | 'stderr' | 'env'>,
+  io: Pick<CommandContext, 'stdout' | 'stderr' | 'env' | 'reexec'>,
 ): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

@@ -5,6 +5,7 @@ import { gridError } from '../app/errors.ts';
 import { CONFIG_KEYS, fromKebab, loadConfig, redactedConfig, toKebab } from '../app/config.ts';
 import { CONFIG_SCHEMA, type ConfigKey } from '../app/config-schema.ts';
 import { buildApp } from '../app/build-app.ts';
+import { applyGcMode, SINGLE_THREADED_GC } from './gc-mode.ts';
 
 const FLAG_KEYS: ConfigKey[] = ['target', 'dataDir', 'host', 'port', 'logLevel', 'topologyFile'];
 
@@ -61,8 +62,16 @@ export const runCommand: CommandSpec = {
       ctx.stdout.write(`${JSON.stringify(redactedConfig(config), null, 2)}\n`);
       return 0;
     }
+    applyGcMode(config, process.execArgv, ctx.reexec);
     const app = buildApp(config);
     await app.manager.start();
+    app.logger.info(
+      {
+        gc: process.execArgv.includes(SINGLE_THREADED_GC) ? 'single-threaded' : 'parallel',
+        setting: config.gc,
+      },
+      'V8 garbage collection',
+    );
     const url = app.url();
     const runs = new Set(app.manager.status().map((m) => m.name));
     ctx.stderr.write(

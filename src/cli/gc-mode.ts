@@ -1,0 +1,40 @@
+// V8 garbage collection threads for `gridops run`, chosen from the config (GRIDOPS_GC). V8 takes
+// this only at start-up (not from NODE_OPTIONS, and not once running), so a process that needs
+// it re-executes itself once with the flag: same pid, argv, environment and stdio, so systemd,
+// Kubernetes and a supervisor sending signals see one process. Why single-threaded helps the
+// embedded monolith and not the split targets: see `gc` in app/config-schema.ts.
+import type { Config } from '../app/config-schema.ts';
+
+export const SINGLE_THREADED_GC = '--single-threaded-gc';
+
+/** Replaces this process with Node.js run again with extra Node flags (process.execve). */
+export type Reexec = (nodeFlags: readonly string[]) => never;
+
+export function wantsSingleThreadedGc(config: Pick<Config, 'gc' | 'busBackend'>): boolean {
+  if (config.gc === 'auto') return config.busBackend === 'sqlite';
+  return config.gc === 'single-threaded';
+}
+
+/**
+ * Re-executes with single-threaded GC when the config asks for it and the flag is not in effect
+ * yet; otherwise returns. Without `reexec` (an in-process caller such as a test) it returns too.
+ * `parallel` never removes a flag given on the command line: whoever set it meant it.
+ */
+export function applyGcMode(
+  config: Pick<Config, 'gc' | 'busBackend'>,
+  execArgv: readonly string[],
+  reexec: Reexec | undefined,
+): void {
+  if (!reexec || !wantsSingleThreadedGc(config) || execArgv.includes(SINGLE_THREADED_GC)) return;
+  reexec([SINGLE_THREADED_GC]);
+}
+
+/** The real re-exec, for the program's entry point (src/main.ts). */
+export function processReexec(nodeFlags: readonly string[]): never {
+  if (!process.execve) throw new Error('process.execve is not available on this platform');
+  return process.execve(
+    process.execPath,
+    [process.execPath, ...process.execArgv, ...nodeFlags, ...process.argv.slice(1)],
+    process.env,
+  );
+}
