@@ -78,6 +78,35 @@ function silenceMs(state: SeriesState, start: number, intervalMs: number): numbe
   return Math.max(0, Math.abs(start - state.lastStart) - intervalMs);
 }
 
+/**
+ * Estimates for the slots strictly between two readings of a series, on the grid of the first:
+ * each on the straight line from `before.lastValue` to `value` (the second reading's value after
+ * editing), flagged ESTIMATED, with the second reading's ids, unit and receive time.
+ */
+export function linearEstimates(
+  before: Pick<SeriesState, 'lastStart' | 'lastValue'>,
+  after: MeterReading,
+  value: number,
+): MeterReading[] {
+  const intervalMs = after.intervalSeconds * 1000;
+  const missing = Math.ceil((after.intervalStart - before.lastStart) / intervalMs) - 1;
+  const estimates: MeterReading[] = [];
+  for (let k = 1; k <= missing; k++) {
+    estimates.push({
+      meterId: after.meterId,
+      ...(after.customerId !== undefined && { customerId: after.customerId }),
+      obis: after.obis,
+      intervalStart: before.lastStart + k * intervalMs,
+      intervalSeconds: after.intervalSeconds,
+      value: before.lastValue + ((value - before.lastValue) * k) / (missing + 1),
+      unit: after.unit,
+      quality: Quality.ESTIMATED,
+      receivedAt: after.receivedAt,
+    });
+  }
+  return estimates;
+}
+
 export function applyVee(
   reading: MeterReading,
   state: SeriesState | undefined,
@@ -194,21 +223,7 @@ export function applyVee(
         (fill ? 'estimated linearly' : `not estimated (over ${cfg.maxEstimateGapMs} ms)`),
       first,
     );
-    if (fill) {
-      for (let k = 1; k <= missing; k++) {
-        estimates.push({
-          meterId,
-          ...(reading.customerId !== undefined && { customerId: reading.customerId }),
-          obis,
-          intervalStart: state.lastStart + k * intervalMs,
-          intervalSeconds: reading.intervalSeconds,
-          value: state.lastValue + ((value - state.lastValue) * k) / (missing + 1),
-          unit: reading.unit,
-          quality: Quality.ESTIMATED,
-          receivedAt: reading.receivedAt,
-        });
-      }
-    }
+    if (fill) estimates.push(...linearEstimates(state, reading, value));
   }
 
   if (invalid) {

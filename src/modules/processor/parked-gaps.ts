@@ -9,8 +9,8 @@
 //
 // Parked estimates live in memory only. A processor that stops, or finds its bus idle for a
 // while (no next batch is coming soon), stores them at once (ProcessorCore.flushParked). One
-// that dies with a gap parked does not estimate it after the restart: the slot stays missing,
-// which the store's readings show.
+// that dies with a gap parked leaves a hole in the store; the next processor to load that
+// series' history finds it there and parks it again (holesIn in series-tracker.ts).
 import type { MeterReading } from '../../domain/readings.ts';
 import { JournaledMap } from './journaled-map.ts';
 import type { Series } from './series-tracker.ts';

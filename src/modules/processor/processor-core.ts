@@ -76,6 +76,8 @@ export class ProcessorCore {
   private orderChecks = 0;
   /** Newest interval end seen per bus partition; their minimum is the low watermark. */
   private readonly partitionHigh = new JournaledMap<number, number>();
+  /** Series whose loaded history had holes, parked by the batch in progress. */
+  private repairing: Series[] = [];
 
   constructor(topology: Topology, store: StoreWriter) {
     this.topology = topology;
@@ -91,6 +93,7 @@ export class ProcessorCore {
     stopRequested: () => boolean = () => false,
   ): Promise<{ stats: BatchStats; dead: DeadLetter[] }> {
     const watermark = this.watermark;
+    this.repairing = [];
     this.partitionHigh.begin();
     try {
       const out = await this.processOnce(records, stopRequested);
@@ -99,6 +102,7 @@ export class ProcessorCore {
       this.gaps.commit();
       return out;
     } catch (err) {
+      for (const s of this.repairing) s.loaded = false;
       this.watermark = watermark;
       this.partitionHigh.rollback();
       this.state.rollback();
@@ -189,10 +193,15 @@ export class ProcessorCore {
       readings.sort((a, b) => timeOf(a) - timeOf(b));
       ({ series, meterSeries } = this.seriesOf(readings));
     }
-    await this.state.preload(this.store, meterSeries);
+    const holes = await this.state.preload(this.store, meterSeries, Date.now());
     this.state.begin();
     this.gaps.begin();
     const released: Released = { estimates: [], gaps: 0 };
+    // Holes in a history just loaded are gaps a processor parked and died with: parked again,
+    // so a late reading of this batch still takes its slot. A batch that fails unparks them
+    // with everything else, so their series are read again when it comes back.
+    this.repairing = holes.map((h) => h.series);
+    for (const h of holes) this.gaps.park(h.series, h.estimates, released);
     for (let i = 0; i < readings.length; i++) {
       if (i % STOP_CHECK_EVERY === 0 && stopRequested()) throw new StopRequested();
       const r = readings[i]!;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SeriesTracker } from './series-tracker.ts';
+import { holesIn, SeriesTracker } from './series-tracker.ts';
+import { Quality } from '../../domain/readings.ts';
 import { ValueWindow } from '../../domain/value-window.ts';
 import type { SeriesKey, StoreWriter, StoredMeterReading } from '../../adapters/store/store.ts';
 
@@ -33,7 +34,7 @@ test('preload reads each new series once, in one batched read, and rebuilds VEE 
   const { store, calls } = historyStore(new Set());
   const t = new SeriesTracker();
   const series = Array.from({ length: 40 }, (_, i) => t.series(`M${i}`, '1-0:1.8.0'));
-  await t.preload(store, [...series, ...series]);
+  await t.preload(store, [...series, ...series], 0);
   assert.equal(calls.length, 1, 'one read for the batch');
   assert.deepEqual(
     calls[0],
@@ -52,7 +53,7 @@ test('preload reads each new series once, in one batched read, and rebuilds VEE 
     },
   );
   assert.equal(t.lastSeen.get('M7'), 4 * 900_000);
-  await t.preload(store, series);
+  await t.preload(store, series, 0);
   assert.equal(calls.length, 1, 'loaded series are not read again');
 });
 
@@ -61,9 +62,9 @@ test('a series whose history read failed is read again when the batch is retried
   const { store, calls } = historyStore(fail);
   const t = new SeriesTracker();
   const series = [t.series('M0', '1-0:1.8.0'), t.series('M1', '1-0:1.8.0')];
-  await assert.rejects(t.preload(store, series), /store down/);
+  await assert.rejects(t.preload(store, series, 0), /store down/);
   fail.clear();
-  await t.preload(store, series);
+  await t.preload(store, series, 0);
   assert.ok(t.series('M1', '1-0:1.8.0').vee, 'M1 loaded on the retry');
   assert.equal(calls.flat().filter((m) => m === 'M1').length, 2);
 });
@@ -92,4 +93,49 @@ test('rollback puts every series changed since begin() back as it was; commit ke
   t.commit();
   t.rollback(); // nothing to undo after a commit
   assert.equal(s.anomalySign, 1);
+});
+
+test('holesIn estimates the holes VEE bridges, on the line between their neighbours', () => {
+  const now = 123;
+  const est = holesIn([row('M', 1, 0.2), row('M', 2, 0.4), row('M', 5, 1.0), row('M', 6, 1.0)], now);
+  assert.deepEqual(
+    est.map((e) => [
+      e.intervalStart / 900_000,
+      Number(e.value.toFixed(6)),
+      e.quality,
+      e.receivedAt,
+      e.meterId,
+    ]),
+    [
+      [3, 0.6, Quality.ESTIMATED, now, 'M'],
+      [4, 0.8, Quality.ESTIMATED, now, 'M'],
+    ],
+  );
+  assert.deepEqual(holesIn([row('M', 1, 0.2), row('M', 2, 0.4)], now), [], 'no hole');
+  // An hour of silence (4 slots) is bridged, more is not (VEE's maxEstimateGapMs).
+  assert.equal(holesIn([row('M', 1, 0.2), row('M', 6, 0.4)], now).length, 4);
+  assert.equal(holesIn([row('M', 1, 0.2), row('M', 7, 0.4)], now).length, 0);
+  // A change of interval length starts the series over in VEE: nothing to bridge.
+  const hourly = { ...row('M', 8, 0.4), intervalSeconds: 3600 };
+  assert.equal(holesIn([row('M', 1, 0.2), hourly], now).length, 0);
+});
+
+test('preload returns the holes of the histories it loads, once', async () => {
+  const store = {
+    async recentReadings(series: SeriesKey[]) {
+      return series.map(({ meterId }) =>
+        meterId === 'GAP'
+          ? [row(meterId, 1, 0.4), row(meterId, 4, 0.4)]
+          : [row(meterId, 1, 0.4), row(meterId, 2, 0.4)],
+      );
+    },
+  } as unknown as StoreWriter;
+  const t = new SeriesTracker();
+  const series = [t.series('OK', '1-0:1.8.0'), t.series('GAP', '1-0:1.8.0')];
+  const holes = await t.preload(store, series, 0);
+  assert.deepEqual(
+    holes.map((h) => [h.series.id, h.estimates.map((e) => e.intervalStart / 900_000)]),
+    [['GAP', [2, 3]]],
+  );
+  assert.deepEqual(await t.preload(store, series, 0), [], 'loaded series are not read again');
 });

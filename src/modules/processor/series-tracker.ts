@@ -3,7 +3,8 @@
 // for outage detection. Lost on restart by design: VEE history is reloaded from the store on
 // first sight of a series, the rest rebuilds from the stream. Changes made while processing a
 // batch can be undone, so a batch whose store write failed is met afresh when it comes again.
-import type { SeriesState } from '../../domain/vee.ts';
+import { DEFAULT_VEE, linearEstimates, type SeriesState } from '../../domain/vee.ts';
+import type { MeterReading } from '../../domain/readings.ts';
 import type { AnomalyState } from '../../domain/anomaly.ts';
 import type { PqState } from '../../domain/power-quality.ts';
 import type { StoreWriter, StoredMeterReading } from '../../adapters/store/store.ts';
@@ -112,10 +113,12 @@ export class SeriesTracker {
    * Loads VEE history from the store for meter channels not loaded since start, in batched
    * reads (a fresh processor meets thousands of series in its first batches). A series counts
    * as loaded only once its read succeeded, so a batch retried after a store failure loads it
-   * again.
+   * again. Resolves to the holes VEE would have estimated in each history (see holesIn), with
+   * their estimates, received at `now`.
    */
-  async preload(store: StoreWriter, series: Iterable<Series>): Promise<void> {
+  async preload(store: StoreWriter, series: Iterable<Series>, now: number): Promise<Hole[]> {
     const todo = [...new Set(series)].filter((s) => !s.loaded);
+    const holes: Hole[] = [];
     for (let i = 0; i < todo.length; i += PRELOAD_CHUNK) {
       const chunk = todo.slice(i, i + PRELOAD_CHUNK);
       const histories = await store.recentReadings(
@@ -123,10 +126,14 @@ export class SeriesTracker {
         HISTORY,
       );
       chunk.forEach((s, j) => {
-        this.apply(s, histories[j] ?? []);
+        const rows = histories[j] ?? [];
+        this.apply(s, rows);
+        const estimates = holesIn(rows, now);
+        if (estimates.length > 0) holes.push({ series: s, estimates });
         s.loaded = true;
       });
     }
+    return holes;
   }
 
   private apply(s: Series, rows: StoredMeterReading[]): void {
@@ -146,4 +153,44 @@ export class SeriesTracker {
       Math.max(this.lastSeen.get(s.id) ?? 0, last.intervalStart + last.intervalSeconds * 1000),
     );
   }
+}
+
+/** Slots missing inside a series' stored history, with the estimates VEE makes for them. */
+export interface Hole {
+  series: Series;
+  estimates: MeterReading[];
+}
+
+/**
+ * Estimates for the holes in a stored history (oldest first) that VEE bridges: up to
+ * maxEstimateGapMs between two readings of one interval length. VEE estimates such a gap when
+ * it meets it, so a hole here lost its estimates: a gap was parked (parked-gaps.ts) when its
+ * processor died. It can also be what a late reading left of a longer gap, too long to estimate
+ * when it was met; that gets estimated here too, as it would have been had the readings come
+ * in order. Only the newest HISTORY readings are looked at.
+ */
+export function holesIn(rows: readonly StoredMeterReading[], now: number): MeterReading[] {
+  const out: MeterReading[] = [];
+  for (let i = 1; i < rows.length; i++) {
+    const before = rows[i - 1]!;
+    const after = rows[i]!;
+    const intervalMs = after.intervalSeconds * 1000;
+    if (!(intervalMs > 0) || after.intervalSeconds !== before.intervalSeconds) continue;
+    // As applyVee counts them: slots on the earlier reading's grid.
+    const missing = Math.ceil((after.intervalStart - before.intervalStart) / intervalMs) - 1;
+    if (missing <= 0 || missing * intervalMs > DEFAULT_VEE.maxEstimateGapMs) continue;
+    const { meterId, obis, intervalStart, intervalSeconds, value, unit } = after;
+    const next: MeterReading = {
+      meterId,
+      obis,
+      intervalStart,
+      intervalSeconds,
+      value,
+      unit,
+      quality: 0,
+      receivedAt: now,
+    };
+    out.push(...linearEstimates({ lastStart: before.intervalStart, lastValue: before.value }, next, value));
+  }
+  return out;
 }
