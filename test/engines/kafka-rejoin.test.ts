@@ -1,10 +1,11 @@
-// A broker restart must not leave a consumer outside its group without knowing it. The client
-// library (@platformatic/kafka 1.x) stops heartbeating for good after a heartbeat that fails for
-// a reason other than the group (here: metadata unreachable while the broker is down); the
-// broker then expels the member, which goes on fetching the partitions it had. A member with
-// nothing to commit never finds out, so a peer joining (or taking over a dead one) gets every
-// partition while the old member still works on its own: two owners. KafkaBusConsumer rejoins
-// after such a heartbeat failure; this test restarts the real broker to show it.
+// A broker restart must not leave a consumer outside its group without knowing it. While the
+// broker is down, heartbeats fail for a reason other than the group (metadata unreachable); a
+// member that stopped heartbeating then (as @platformatic/kafka 1.x did) is expelled by the
+// broker and goes on fetching the partitions it had. A member with nothing to commit never
+// finds out, so a peer joining (or taking over a dead one) gets every partition while the old
+// member still works on its own: two owners. This test restarts the real broker to show the
+// member stays in its group (the client retries its heartbeats; KafkaBusConsumer rejoins when
+// the client's own rejoin fails).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { engines, service } from '../support/engines.ts';

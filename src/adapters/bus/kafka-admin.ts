@@ -99,7 +99,7 @@ export async function readyMetadata(admin: Admin, topics: string[], waitMs: numb
       last = new Error(`no leader yet for ${leaderless.join(', ')}`);
     } catch (err) {
       // Only the broker's "not yet" is waited for; an unreachable broker fails at once (ingest
-      // answers 503 rather than holding the request). Matched by message: the client (1.35)
+      // answers 503 rather than holding the request). Matched by message: the client (1.35 and 2.12)
       // raises a plain UserError "Unknown topic <name>." with no code or flag to test.
       if (!/Unknown topic/.test(describeError(err))) throw err;
       last = err;

@@ -55,14 +55,13 @@ export class KafkaBusConsumer implements BusConsumer {
       this.memberLost = true;
       this.log.warn({ err: describeError(err) }, 'kafka consumer left the group; rejoining on next poll');
     });
-    // @platformatic/kafka 1.x stops heartbeating after a heartbeat that fails for a reason other
-    // than the group (a timeout, a dropped connection): it cancels its timer, then refreshes the
-    // cancelled one. The broker expels the member a session timeout later, and a member with no
-    // records left to commit never learns of it: partitions of a dead peer would stay unowned.
-    // Joining again restarts the heartbeats (the library does so itself from 2.x on).
+    // A heartbeat that fails for a reason other than the group (a timeout, a dropped connection)
+    // is retried by the library at the next interval; one the group refused makes it join again
+    // by itself, and 'error' above only follows when that join fails. Joining from here as well
+    // would cost the whole group a rebalance per transient heartbeat failure. (1.x stopped
+    // heartbeating after such a failure, so this used to rejoin.)
     this.member.on('consumer:heartbeat:error', (payload: { error?: unknown }) => {
-      this.memberLost = true;
-      this.log.warn({ err: describeError(payload?.error) }, 'kafka heartbeat failed; rejoining on next poll');
+      this.log.warn({ err: describeError(payload?.error) }, 'kafka heartbeat failed; the client retries');
     });
   }
 
