@@ -22,3 +22,12 @@ test('re-executes once: not when the flag is in effect, not when told parallel, 
   applyGcMode({ gc: 'single-threaded', busBackend: 'kafka' }, [], undefined);
   assert.equal(calls.length, 1);
 });
+
+test('a failed re-exec is a warning, and the process runs on', () => {
+  const failing = (() => {
+    throw new Error('EACCES');
+  }) as never;
+  const warning = applyGcMode({ gc: 'auto', busBackend: 'sqlite' }, [], failing);
+  assert.match(warning ?? '', /could not restart with --single-threaded-gc \(EACCES\)/);
+  assert.equal(applyGcMode({ gc: 'parallel', busBackend: 'sqlite' }, [], failing), undefined);
+});

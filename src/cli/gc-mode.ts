@@ -18,20 +18,30 @@ export function wantsSingleThreadedGc(config: Pick<Config, 'gc' | 'busBackend'>)
 /**
  * Re-executes with single-threaded GC when the config asks for it and the flag is not in effect
  * yet; otherwise returns. Without `reexec` (an in-process caller such as a test) it returns too.
- * `parallel` never removes a flag given on the command line: whoever set it meant it.
+ * `parallel` never removes a flag given on the command line: whoever set it meant it. Returns a
+ * warning when the re-exec failed: the process then runs on with V8's default GC, which only
+ * costs throughput.
  */
 export function applyGcMode(
   config: Pick<Config, 'gc' | 'busBackend'>,
   execArgv: readonly string[],
   reexec: Reexec | undefined,
-): void {
-  if (!reexec || !wantsSingleThreadedGc(config) || execArgv.includes(SINGLE_THREADED_GC)) return;
-  reexec([SINGLE_THREADED_GC]);
+): string | undefined {
+  if (!reexec || !wantsSingleThreadedGc(config) || execArgv.includes(SINGLE_THREADED_GC)) return undefined;
+  try {
+    reexec([SINGLE_THREADED_GC]);
+  } catch (err) {
+    return `gridops: could not restart with ${SINGLE_THREADED_GC} (${(err as Error).message}); running with V8's parallel GC (GRIDOPS_GC=parallel silences this)`;
+  }
+  return undefined;
 }
 
 /** The real re-exec, for the program's entry point (src/main.ts). */
 export function processReexec(nodeFlags: readonly string[]): never {
   if (!process.execve) throw new Error('process.execve is not available on this platform');
+  // The new process has the flags in its execArgv, so it does not come back here: no loop.
+  if (nodeFlags.every((f) => process.execArgv.includes(f)))
+    throw new Error('the flags are in effect already');
   return process.execve(
     process.execPath,
     [process.execPath, ...process.execArgv, ...nodeFlags, ...process.argv.slice(1)],

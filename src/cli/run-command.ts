@@ -62,7 +62,8 @@ export const runCommand: CommandSpec = {
       ctx.stdout.write(`${JSON.stringify(redactedConfig(config), null, 2)}\n`);
       return 0;
     }
-    applyGcMode(config, process.execArgv, ctx.reexec);
+    const gcWarning = applyGcMode(config, process.execArgv, ctx.reexec);
+    if (gcWarning) ctx.stderr.write(`${gcWarning}\n`);
     const app = buildApp(config);
     await app.manager.start();
     app.logger.info(
