@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessorCore } from './processor-core.ts';
@@ -82,6 +83,16 @@ test('a gap parked when its processor died is estimated by the next one to meet 
       [4, 0.8, 'real'],
       [5, 0.8, 'real'],
     ]);
+    const db = new DatabaseSync(path, { readOnly: true });
+    const customers = db
+      .prepare('SELECT DISTINCT customer_id AS c FROM meter_readings WHERE quality & ?')
+      .all(Quality.ESTIMATED);
+    db.close();
+    assert.deepEqual(
+      customers.map((r) => r.c),
+      ['C-M1'],
+      "the estimates carry the meter's customer id from the topology",
+    );
     assert.deepEqual(await slots(reader, 'M2'), [
       [0, 0.5, 'real'],
       [1, 0.6, 'real'],

@@ -13,7 +13,7 @@
 // series' history finds it there and parks it again (holesIn in series-tracker.ts).
 import type { MeterReading } from '../../domain/readings.ts';
 import { JournaledMap } from './journaled-map.ts';
-import type { Series } from './series-tracker.ts';
+import type { Hole, Series } from './series-tracker.ts';
 
 interface Parked {
   /** The batch (counted by begin()) that found the gap. */
@@ -57,6 +57,24 @@ export class ParkedGaps {
   park(series: Series, estimates: readonly MeterReading[], out: Released): void {
     this.release(series, out);
     this.parked.set(series, { foundIn: this.batch, seq: ++this.seq, estimates });
+  }
+
+  /**
+   * Parks the holes found in histories just loaded (SeriesTracker.preload), so a late reading of
+   * this batch still takes its slot. The stored history has no customer ids: `customerOf` gives
+   * the meter's, from the topology.
+   */
+  parkHoles(
+    holes: readonly Hole[],
+    customerOf: (meterId: string) => string | undefined,
+    out: Released,
+  ): void {
+    for (const h of holes) {
+      const customerId = customerOf(h.series.id);
+      const estimates =
+        customerId === undefined ? h.estimates : h.estimates.map((e) => ({ ...e, customerId }));
+      this.park(h.series, estimates, out);
+    }
   }
 
   /**

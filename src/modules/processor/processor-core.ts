@@ -197,11 +197,10 @@ export class ProcessorCore {
     this.state.begin();
     this.gaps.begin();
     const released: Released = { estimates: [], gaps: 0 };
-    // Holes in a history just loaded are gaps a processor parked and died with: parked again,
-    // so a late reading of this batch still takes its slot. A batch that fails unparks them
-    // with everything else, so their series are read again when it comes back.
+    // Holes in a history just loaded: gaps a processor parked and died with (parked-gaps.ts).
+    // A batch that fails unparks them with everything else; their series are read again then.
     this.repairing = holes.map((h) => h.series);
-    for (const h of holes) this.gaps.park(h.series, h.estimates, released);
+    this.gaps.parkHoles(holes, (meterId) => this.topology.meterById.get(meterId)?.customer_id, released);
     for (let i = 0; i < readings.length; i++) {
       if (i % STOP_CHECK_EVERY === 0 && stopRequested()) throw new StopRequested();
       const r = readings[i]!;
