@@ -72,6 +72,7 @@ test('a gap parked when its processor died is estimated by the next one to meet 
     const next = new ProcessorCore(topology, new SqliteStoreWriter({ path }, meterLocator(topology)));
     const first = await next.process([rec('M1', 5, 0.8), rec('M2', 1, 0.6)]);
     assert.ok(next.hasParked(), 'parked again: a late reading may still come');
+    assert.equal(first.stats.holes, 1, 'one series had a hole');
     assert.equal(first.stats.vee.gap, undefined, 'counted when released, as any gap');
     const second = await next.process([rec('M2', 2, 0.7)]);
     assert.deepEqual(second.stats.vee, { gap: 1, estimated: 2 });

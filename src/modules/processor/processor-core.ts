@@ -20,6 +20,8 @@ export interface BatchStats {
   unknown: number;
   inserted: number;
   dead: number;
+  /** Series whose loaded history had holes (gaps a stopped processor never estimated). */
+  holes: number;
   vee: Record<string, number>;
   events: Record<string, number>;
   watermark: number | null;
@@ -57,6 +59,7 @@ function emptyStats(records: number): BatchStats {
     unknown: 0,
     inserted: 0,
     dead: 0,
+    holes: 0,
     vee: {},
     events: {},
     watermark: null,
@@ -200,6 +203,7 @@ export class ProcessorCore {
     // Holes in a history just loaded: gaps a processor parked and died with (parked-gaps.ts).
     // A batch that fails unparks them with everything else; their series are read again then.
     this.repairing = holes.map((h) => h.series);
+    stats.holes = holes.length;
     this.gaps.parkHoles(holes, (meterId) => this.topology.meterById.get(meterId)?.customer_id, released);
     for (let i = 0; i < readings.length; i++) {
       if (i % STOP_CHECK_EVERY === 0 && stopRequested()) throw new StopRequested();

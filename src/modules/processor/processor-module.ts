@@ -65,6 +65,11 @@ export function createProcessorModule(opts: ProcessorModuleOptions): Module {
       if (s.records > 0) opts.metrics.processorBatchDuration.observe(s.durationMs / 1000);
       opts.metrics.storeWriteDuration.observe(s.storeMs / 1000);
       if (s.dead > 0) opts.metrics.busDeadLetter.inc({ reason: 'undecodable' }, s.dead);
+      if (s.holes > 0)
+        log.info(
+          { series: s.holes },
+          'holes in stored history found (gaps a stopped processor left); estimating them',
+        );
       for (const [rule, n] of Object.entries(s.vee)) opts.metrics.veeOutcomes.inc({ rule }, n);
       for (const [type, n] of Object.entries(s.events)) opts.metrics.events.inc({ type }, n);
       slot.outages = s.outagesActive;
