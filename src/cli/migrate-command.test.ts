@@ -1,25 +1,13 @@
 // `gridops migrate` on the real server (GRIDOPS_POSTGRES_URL), in a schema of its own.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
-import { main } from './main-cli.ts';
+import { runCli } from '../../test/support/run-cli.ts';
 import { EXIT_PENDING } from './migrate-command.ts';
 import { PG_SKIP, PG_URL, privateSchema } from '../adapters/store/pg-test-env.ts';
 import { PG_STORE_MIGRATIONS } from '../adapters/store/pg-schema.ts';
 
-async function run(argv: string[], env: NodeJS.ProcessEnv) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (d: Buffer) => out.push(d.toString()));
-  stderr.on('data', (d: Buffer) => err.push(d.toString()));
-  const code = await main(argv, { stdout, stderr, env });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
-
 test('gridops migrate --help documents the URL source and the exit codes', async () => {
-  const r = await run(['migrate', '--help'], {});
+  const r = await runCli(['migrate', '--help'], {});
   assert.equal(r.code, 0);
   assert.match(r.stdout, /GRIDOPS_POSTGRES_URL/);
   assert.match(r.stdout, /--status/);
@@ -27,13 +15,13 @@ test('gridops migrate --help documents the URL source and the exit codes', async
 });
 
 test('gridops migrate without a URL is a usage error', async () => {
-  const r = await run(['migrate'], {});
+  const r = await runCli(['migrate'], {});
   assert.equal(r.code, 2);
   assert.match(r.stderr, /SG_ERR_CLI_USAGE.*GRIDOPS_POSTGRES_URL/);
 });
 
 test('gridops migrate against an unreachable server fails with exit 1 and hides the password', async () => {
-  const r = await run(['migrate'], {
+  const r = await runCli(['migrate'], {
     GRIDOPS_POSTGRES_URL: 'postgres://u:hunter2@127.0.0.1:1/d',
   });
   assert.equal(r.code, 1);
@@ -49,21 +37,21 @@ describe('gridops migrate on a real server', { skip: PG_SKIP }, () => {
   const last = PG_STORE_MIGRATIONS.length;
 
   test('--status shows pending versions, migrate applies them once, --status is then clean', async () => {
-    const before = await run(['migrate', '--status', '--schema', schema], env);
+    const before = await runCli(['migrate', '--status', '--schema', schema], env);
     assert.equal(before.code, EXIT_PENDING);
     assert.match(before.stdout, new RegExp(`^pending ${last}$`, 'm'));
-    const first = await run(['migrate', '--schema', schema], env);
+    const first = await runCli(['migrate', '--schema', schema], env);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, new RegExp(`^version ${last} applied \\d{4}-\\d\\d-\\d\\dT`, 'm'));
     assert.match(
       first.stderr,
       new RegExp(`applied ${[...Array(last).keys()].map((i) => i + 1).join(', ')}; at version ${last}`),
     );
-    const second = await run(['migrate', '--schema', schema], env);
+    const second = await runCli(['migrate', '--schema', schema], env);
     assert.equal(second.code, 0);
     assert.match(second.stderr, /applied nothing/);
     assert.equal(second.stdout, first.stdout);
-    const status = await run(['migrate', '--status', '--schema', schema], env);
+    const status = await runCli(['migrate', '--status', '--schema', schema], env);
     assert.equal(status.code, 0);
     assert.doesNotMatch(status.stdout, /pending/);
     const pw = new URL(PG_URL).password;

@@ -1,16 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
-import { main } from '../cli/main-cli.ts';
+import { runCli } from '../../test/support/run-cli.ts';
 import { alertTestCases } from './alert-compile.ts';
 import { GRID_ALERTS } from './grid-alerts.ts';
 
 async function run(argv: string[]): Promise<{ code: number; err: string }> {
-  const stderr = new PassThrough();
-  let err = '';
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await main(argv, { stdout: new PassThrough(), stderr, env: {} });
-  return { code, err };
+  const { code, stderr } = await runCli(argv);
+  return { code, err: stderr };
 }
 
 test('gridops slo validate|generate --check and rules lint succeed on the committed mixin', async () => {
