@@ -9,6 +9,7 @@ import { keysCommand, metricsCommand } from './small-commands.ts';
 import { simulateCommand } from '../simulator/index.ts';
 import { rulesCommand, sloCommand } from '../mixin/mixin-commands.ts';
 import { migrateCommand } from './migrate-command.ts';
+import { retentionCommand } from './retention-command.ts';
 
 export const COMMANDS: CommandSpec[] = [
   runCommand,
@@ -18,6 +19,7 @@ export const COMMANDS: CommandSpec[] = [
   sloCommand,
   rulesCommand,
   migrateCommand,
+  retentionCommand,
 ];
 
 export function version(): string {

@@ -49,6 +49,43 @@ export class DayPartitions {
   }
 }
 
+type ReadingTable = 'meter_readings' | 'sensor_readings';
+
+const timeColumn = (table: ReadingTable) => (table === 'meter_readings' ? 'interval_start' : 'ts');
+
+/** The day partitions of `table` that hold only readings timed before `cutoff`. */
+async function daysBefore(pool: pg.Pool, table: ReadingTable, cutoff: number): Promise<string[]> {
+  const { rows: parts } = await pool.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = to_regclass($1)`,
+    [table],
+  );
+  const dayOf = new RegExp(`^${table}_d(\\d{4})(\\d{2})(\\d{2})$`);
+  return parts
+    .map(({ name }) => ({ name, m: dayOf.exec(name) }))
+    .filter(({ m }) => m && Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) + MS.day <= cutoff)
+    .map(({ name }) => name);
+}
+
+/** What dropDaysBefore would remove: its partitions, and every row before the cutoff. */
+export async function countDaysBefore(
+  pool: pg.Pool,
+  table: ReadingTable,
+  cutoff: number,
+): Promise<{ days: number; rows: number }> {
+  const names = await daysBefore(pool, table, cutoff);
+  let rows = 0;
+  for (const name of names) {
+    const { rows: n } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${quoteIdent(name)}`);
+    rows += Number(n[0]!.n);
+  }
+  const { rows: rest } = await pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${table}_default WHERE ${timeColumn(table)} < $1`,
+    [cutoff],
+  );
+  return { days: names.length, rows: rows + Number(rest[0]!.n) };
+}
+
 /**
  * Retention: drops the day partitions of `table` that end at or before `cutoff`, and deletes
  * the rows of its DEFAULT partition timed before it. Dropping a partition takes an ACCESS
@@ -59,20 +96,12 @@ export class DayPartitions {
  */
 export async function dropDaysBefore(
   pool: pg.Pool,
-  table: 'meter_readings' | 'sensor_readings',
+  table: ReadingTable,
   cutoff: number,
   lockTimeoutMs = 2000,
 ): Promise<{ days: number; rows: number }> {
-  const { rows: parts } = await pool.query<{ name: string }>(
-    `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-     WHERE i.inhparent = to_regclass($1)`,
-    [table],
-  );
-  const dayOf = new RegExp(`^${table}_d(\\d{4})(\\d{2})(\\d{2})$`);
   let days = 0;
-  for (const { name } of parts) {
-    const m = dayOf.exec(name);
-    if (!m || Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) + MS.day > cutoff) continue;
+  for (const name of await daysBefore(pool, table, cutoff)) {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
@@ -91,7 +120,6 @@ export async function dropDaysBefore(
       client.release();
     }
   }
-  const column = table === 'meter_readings' ? 'interval_start' : 'ts';
-  const deleted = await pool.query(`DELETE FROM ${table}_default WHERE ${column} < $1`, [cutoff]);
+  const deleted = await pool.query(`DELETE FROM ${table}_default WHERE ${timeColumn(table)} < $1`, [cutoff]);
   return { days, rows: deleted.rowCount ?? 0 };
 }

@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import type pg from 'pg';
 import { inPgTransaction } from '../postgres.ts';
 import { openStorePool, type PgStoreOptions, type PoolStats, type StorePool } from './pg-store-pool.ts';
-import { DayPartitions, dropDaysBefore } from './pg-partitions.ts';
+import { DayPartitions, countDaysBefore, dropDaysBefore } from './pg-partitions.ts';
 import { insertNew, mergeMeterReadings } from './pg-readings-merge.ts';
 import { cellsLine } from './pg-copy.ts';
 import { RollupAccumulator, type RollupDelta } from './rollup-accumulator.ts';
@@ -139,6 +139,13 @@ export class PgStoreWriter implements StoreWriter {
     // A dropped day must be made again if a reading of it still comes (it goes to DEFAULT
     // otherwise, and the next run deletes it there).
     this.partitions.forget(cutoff);
+    return { days: meters.days + sensors.days, rows: meters.rows + sensors.rows };
+  }
+
+  async readingsBefore(cutoff: number): Promise<{ days: number; rows: number }> {
+    await this.db.ready();
+    const meters = await countDaysBefore(this.db.pool, 'meter_readings', cutoff);
+    const sensors = await countDaysBefore(this.db.pool, 'sensor_readings', cutoff);
     return { days: meters.days + sensors.days, rows: meters.rows + sensors.rows };
   }
 

@@ -74,6 +74,10 @@ export class SqliteStoreWriter implements StoreWriter {
       allSeries: p('SELECT id FROM meter_series'),
       deleteSeriesBefore: p('DELETE FROM series_readings WHERE series = ? AND interval_start < ?'),
       deleteSensorsBefore: p('DELETE FROM sensor_readings WHERE ts < ?'),
+      countSeriesBefore: p(
+        'SELECT count(*) AS n FROM series_readings WHERE series = ? AND interval_start < ?',
+      ),
+      countSensorsBefore: p('SELECT count(*) AS n FROM sensor_readings WHERE ts < ?'),
       insertSensor:
         p(`INSERT INTO sensor_readings (sensor_id, sensor_type, ts, value, unit, lat, lon, received_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
@@ -271,6 +275,15 @@ export class SqliteStoreWriter implements StoreWriter {
       });
     }
     rows += inTransaction(this.db, () => Number(this.s.deleteSensorsBefore!.run(cutoff).changes));
+    return { days: 0, rows };
+  }
+
+  async readingsBefore(cutoff: number): Promise<{ days: number; rows: number }> {
+    // Series by series, as deleteReadingsBefore goes: each a range of the unique index.
+    let rows = 0;
+    for (const { id } of this.s.allSeries!.all() as { id: number }[])
+      rows += (this.s.countSeriesBefore!.get(id, cutoff) as { n: number }).n;
+    rows += (this.s.countSensorsBefore!.get(cutoff) as { n: number }).n;
     return { days: 0, rows };
   }
 

@@ -95,12 +95,18 @@ export function levelAndRetentionContract(
       sensorReadings: [sensor(0), sensor(1)],
       events: [outage(1)],
     });
-    const result = await writer.deleteReadingsBefore(T0 + DAY);
-    assert.ok(result.days + result.rows > 0, `deleted ${JSON.stringify(result)}`);
     const left = async (meterId: string) =>
       (await reader.readings({ meterId, from: T0, to: T0 + 3 * DAY, limit: 10 })).map(
         (r) => (r.intervalStart - T0) / 900_000,
       );
+    // The dry run: two meter readings and a sensor sample before the cutoff; nothing deleted.
+    const preview = await writer.readingsBefore(T0 + DAY);
+    assert.equal(preview.rows, 3, `counted ${JSON.stringify(preview)}`);
+    assert.deepEqual(await left('MTR-1'), [0, 95, 96]);
+    const result = await writer.deleteReadingsBefore(T0 + DAY);
+    assert.ok(result.days + result.rows > 0, `deleted ${JSON.stringify(result)}`);
+    assert.equal(result.days, preview.days, 'the partitions counted are the ones dropped');
+    assert.deepEqual(await writer.readingsBefore(T0 + DAY), { days: 0, rows: 0 });
     assert.deepEqual(await left('MTR-1'), [96]);
     assert.deepEqual(await left('MTR-2'), [200]);
     const [day0] = await reader.rollups({

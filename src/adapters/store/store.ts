@@ -108,6 +108,13 @@ export interface StoreWriter {
    * partitions (`days`) and deletes from the DEFAULT partition (`rows`); SQLite deletes rows.
    */
   deleteReadingsBefore(cutoff: number): Promise<{ days: number; rows: number }>;
+  /**
+   * What deleteReadingsBefore(cutoff) would delete, changing nothing (`gridops retention
+   * --dry-run`): the day partitions it would drop (`days`, 0 in SQLite) and every reading timed
+   * before the cutoff (`rows`, those partitions' readings included). Counts every row: slow on
+   * a large store, so for a person deciding, not for the hourly schedule.
+   */
+  readingsBefore(cutoff: number): Promise<{ days: number; rows: number }>;
   close(): Promise<void>;
 }
 

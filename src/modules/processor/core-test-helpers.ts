@@ -44,5 +44,8 @@ export class MemoryStore implements StoreWriter {
   async deleteReadingsBefore() {
     return { days: 0, rows: 0 };
   }
+  async readingsBefore() {
+    return { days: 0, rows: 0 };
+  }
   async close() {}
 }
