@@ -49,6 +49,11 @@ export interface BusConsumer {
   /** Parks a record that can never be processed, with the reason. */
   deadLetter(record: ConsumedRecord, reason: string): Promise<void>;
   lag(): Promise<number>;
+  /**
+   * The partitions this member owns now, where the bus moves them between members (Kafka); a
+   * bus whose partitions never move (the embedded one) has no such method.
+   */
+  assignment?(): number[];
   close(): Promise<void>;
 }
 

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProcessorCore, StopRequested } from './processor-core.ts';
 import { MemoryStore, oneTransformer } from './core-test-helpers.ts';
+import { buildTopology } from '../../domain/topology.ts';
 import { Quality, type Reading } from '../../domain/readings.ts';
 import { encodeReading } from '../../adapters/bus/reading-codec.ts';
 import type { ConsumedRecord } from '../../adapters/bus/bus.ts';
@@ -257,4 +258,32 @@ test('a stop seen mid-batch drops the batch before its store write, state undone
   assert.equal(store.batches.length, 1, 'nothing written after the first batch');
   await core.process(second); // delivered again after a restart
   assert.deepEqual(store.batches.at(-1)!.meterReadings, reference.batches.at(-1)!.meterReadings);
+});
+
+test('a partition moved to another processor is forgotten: outages on the rest still found, none made up for it', async () => {
+  // TX-A and TX-C on partition 0, TX-B on partition 1, four meters each.
+  const ids = (tx: string) => [0, 1, 2, 3].map((i) => `${tx}-${i}`);
+  const grid = buildTopology({
+    substations: [{ id: 'SUB' }],
+    feeders: [{ id: 'FDR', substation_id: 'SUB' }],
+    transformers: ['A', 'B', 'C'].map((t) => ({ id: `TX-${t}`, feeder_id: 'FDR', kva: 100 })),
+    meters: ['A', 'B', 'C'].flatMap((t) =>
+      ids(t).map((id) => ({
+        id,
+        customer_id: `C-${id}`,
+        transformer_id: `TX-${t}`,
+        class: 'household' as const,
+      })),
+    ),
+    sensors: [],
+  });
+  const store = new MemoryStore();
+  const core = new ProcessorCore(grid, store);
+  const partitionOf = (id: string) => (id.startsWith('B') ? 1 : 0);
+  await core.process(['A', 'B', 'C'].flatMap(ids).map((m) => rec(meter(m, 0), partitionOf(m))));
+  core.keepPartitions([0]); // partition 1 went to another processor in a rebalance
+  // TX-A falls silent; TX-C goes on reporting for two hours, moving partition 0's time on.
+  for (let slot = 1; slot <= 8; slot++) await core.process(ids('C').map((m) => rec(meter(m, slot), 0)));
+  const outages = store.events.filter((e) => e.type === 'outage').map((e) => e.subjectId);
+  assert.deepEqual([...new Set(outages)], ['TX-A']);
 });

@@ -12,24 +12,7 @@ import { JournaledMap } from './journaled-map.ts';
 import { eventsAfterWrite } from './write-events.ts';
 import { ParkedGaps, type Released } from './parked-gaps.ts';
 import { anomalyFinding, outageEvents, sensorFindings } from './series-findings.ts';
-
-export interface BatchStats {
-  records: number;
-  meters: number;
-  sensors: number;
-  unknown: number;
-  inserted: number;
-  dead: number;
-  /** Series whose loaded history had holes (gaps a stopped processor never estimated). */
-  holes: number;
-  vee: Record<string, number>;
-  events: Record<string, number>;
-  watermark: number | null;
-  outagesActive: number;
-  durationMs: number;
-  /** Time spent in store writes (the batch and the derived events). */
-  storeMs: number;
-}
+import { emptyStats, type BatchStats } from './batch-stats.ts';
 
 export interface DeadLetter {
   record: ConsumedRecord;
@@ -51,24 +34,6 @@ export class StopRequested extends Error {
 /** Readings between two looks at the stop flag: a look is an atomic load, cheap but not free. */
 const STOP_CHECK_EVERY = 1024;
 const timeOf = (r: Reading) => (r.kind === 'meter' ? r.intervalStart : r.ts);
-function emptyStats(records: number): BatchStats {
-  return {
-    records,
-    meters: 0,
-    sensors: 0,
-    unknown: 0,
-    inserted: 0,
-    dead: 0,
-    holes: 0,
-    vee: {},
-    events: {},
-    watermark: null,
-    outagesActive: 0,
-    durationMs: 0,
-    storeMs: 0,
-  };
-}
-
 export class ProcessorCore {
   private readonly topology: Topology;
   private readonly store: StoreWriter;
@@ -112,6 +77,20 @@ export class ProcessorCore {
       this.gaps.rollback();
       throw err;
     }
+  }
+
+  /**
+   * Called with the partitions this processor owns before each batch, where the bus moves them
+   * (Kafka): forgets the ones it lost. Their newest times would hold the low watermark back for
+   * ever, hiding every outage on the partitions it still has, and their meters' last-seen times
+   * would look silent once it moves on (false outages).
+   */
+  keepPartitions(owned: readonly number[]): void {
+    const keep = new Set(owned);
+    const gone = new Set([...this.partitionHigh.keys()].filter((p) => !keep.has(p)));
+    if (gone.size === 0) return;
+    for (const p of gone) this.partitionHigh.delete(p);
+    this.state.forgetPartitions(gone);
   }
 
   /** True when gap estimates wait in memory for the next batch (see flushParked). */
@@ -174,16 +153,18 @@ export class ProcessorCore {
       late: lateReadings,
     };
     const readings: Reading[] = [];
+    const partitions: number[] = [];
     for (const record of records) {
       try {
         const r = decodeReading(record.value);
         readings.push(r);
+        partitions.push(record.partition);
         if (r.kind === 'meter') this.advancePartition(record.partition, r);
       } catch (err) {
         dead.push({ record, reason: `undecodable: ${(err as Error).message}` });
       }
     }
-    const found = this.seriesOf(readings);
+    const found = this.seriesOf(readings, partitions);
     let { series, meterSeries } = found;
     // A batch is one moment of arrival: within it each series is judged in time order. Clients
     // posting concurrently deliver interval t+1 before t now and then; judged in arrival order
@@ -256,8 +237,12 @@ export class ProcessorCore {
   /**
    * Each reading's series, found once (undefined: a device missing from the topology), the meter
    * series whose history is not loaded yet, and whether every series' readings are in time order.
+   * `partitions` (each reading's bus partition) is recorded on the series, for keepPartitions.
    */
-  private seriesOf(readings: readonly Reading[]): {
+  private seriesOf(
+    readings: readonly Reading[],
+    partitions?: readonly number[],
+  ): {
     series: (Series | undefined)[];
     meterSeries: Series[];
     ordered: boolean;
@@ -280,6 +265,7 @@ export class ProcessorCore {
       }
       series[i] = s;
       if (!s) continue;
+      if (partitions) s.partition = partitions[i]!;
       const t = timeOf(r);
       if (s.seenIn !== pass) {
         s.seenIn = pass;

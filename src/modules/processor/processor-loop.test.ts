@@ -103,3 +103,32 @@ test('parked gap estimates are stored once the bus has been idle for parkedIdleM
     else assert.deepEqual(estimatedSlots(store), [], 'still parked within the idle bound');
   }
 });
+
+test('before each batch the loop tells the core which partitions the consumer owns, where it says', async () => {
+  const kept: number[][] = [];
+  const core = new ProcessorCore(oneTransformer(['M0']), new MemoryStore());
+  core.keepPartitions = (owned) => void kept.push([...owned]);
+  const record: ConsumedRecord = {
+    partition: 0,
+    offset: 0,
+    key: 'TX',
+    value: encodeReading({
+      kind: 'meter',
+      meterId: 'M0',
+      obis: '1-0:1.8.0',
+      intervalStart: T0,
+      intervalSeconds: 900,
+      value: 0.5,
+      unit: 'kWh',
+      quality: 0,
+      receivedAt: T0,
+    }),
+  };
+  const { consumer } = memoryConsumer([record]);
+  await new ProcessorLoop(consumer, core, { batchSize: 10 }).drainOnce();
+  assert.deepEqual(kept, [], 'a bus without moving partitions (no assignment()) is left alone');
+  const { consumer: moving } = memoryConsumer([record]);
+  moving.assignment = () => [0, 5];
+  await new ProcessorLoop(moving, core, { batchSize: 10 }).drainOnce();
+  assert.deepEqual(kept, [[0, 5]]);
+});

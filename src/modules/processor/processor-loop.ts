@@ -1,7 +1,8 @@
 // The consume loop: poll, process, write, then commit. A failed batch is not committed, so the
 // next poll returns it again after a backoff: the bus holds the work while the store is down.
 import type { BusConsumer, ConsumedRecord } from '../../adapters/bus/bus.ts';
-import { StopRequested, type BatchStats, type ProcessorCore } from './processor-core.ts';
+import { StopRequested, type ProcessorCore } from './processor-core.ts';
+import type { BatchStats } from './batch-stats.ts';
 
 export interface LoopOptions {
   batchSize: number;
@@ -77,6 +78,8 @@ export class ProcessorLoop {
   private async step(): Promise<number> {
     const records = await this.consumer.poll(this.opts.batchSize);
     if (records.length === 0) return 0;
+    const owned = this.consumer.assignment?.();
+    if (owned) this.core.keepPartitions(owned);
     const { stats, dead } = await this.core.process(records, this.opts.stopRequested);
     for (const d of dead) await this.consumer.deadLetter(d.record, d.reason);
     await this.consumer.commit(nextOffsets(records));

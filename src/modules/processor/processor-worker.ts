@@ -8,7 +8,8 @@ import type { GroupMember } from '../../adapters/bus/bus.ts';
 import { emptyTopology, loadTopology } from '../../domain/topology.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import { meterLocator } from './meter-locator.ts';
-import { ProcessorCore, type BatchStats } from './processor-core.ts';
+import { ProcessorCore } from './processor-core.ts';
+import type { BatchStats } from './batch-stats.ts';
 import { ProcessorLoop } from './processor-loop.ts';
 import { startRetention, type RetentionResult } from './retention.ts';
 

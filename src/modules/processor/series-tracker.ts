@@ -31,6 +31,8 @@ export class Series {
   anomalySign = 0;
   /** Its VEE history was read from the store (meter channels). */
   loaded = false;
+  /** The bus partition its readings come on (one per series: they are keyed by transformer). */
+  partition = -1;
   /** The last batch that changed it (SeriesTracker.touch). */
   epoch = 0;
   /** The newest reading time met in pass `seenIn` of ProcessorCore's order check. */
@@ -87,6 +89,22 @@ export class SeriesTracker {
     s.epoch = this.epoch;
     this.before.push({ series: s, vee: s.vee, pq: s.pq, anomaly: s.anomaly, anomalySign: s.anomalySign });
     s.anomaly = s.anomaly.slice(); // the kept array stays as it was
+  }
+
+  /**
+   * Forgets the series of partitions this processor no longer owns: last-seen and last-gasp
+   * times (their meters would look silent to outage detection once the watermark moves on),
+   * and VEE history, read again from the store should the partition come back.
+   */
+  forgetPartitions(gone: ReadonlySet<number>): void {
+    for (const channels of this.all.values())
+      for (const s of channels.values()) {
+        if (!gone.has(s.partition)) continue;
+        this.lastSeen.delete(s.id);
+        this.lastGasp.delete(s.id);
+        s.vee = undefined;
+        s.loaded = false;
+      }
   }
 
   /** The batch is stored: its changes stay. */

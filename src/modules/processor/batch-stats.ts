@@ -1,0 +1,37 @@
+// What one processor batch did, as the worker reports it to the processor module (metrics, logs).
+
+export interface BatchStats {
+  records: number;
+  meters: number;
+  sensors: number;
+  unknown: number;
+  inserted: number;
+  dead: number;
+  /** Series whose loaded history had holes (gaps a stopped processor never estimated). */
+  holes: number;
+  vee: Record<string, number>;
+  events: Record<string, number>;
+  watermark: number | null;
+  outagesActive: number;
+  durationMs: number;
+  /** Time spent in store writes (the batch and the derived events). */
+  storeMs: number;
+}
+
+export function emptyStats(records: number): BatchStats {
+  return {
+    records,
+    meters: 0,
+    sensors: 0,
+    unknown: 0,
+    inserted: 0,
+    dead: 0,
+    holes: 0,
+    vee: {},
+    events: {},
+    watermark: null,
+    outagesActive: 0,
+    durationMs: 0,
+    storeMs: 0,
+  };
+}
