@@ -34,6 +34,7 @@ export class StopRequested extends Error {
 /** Readings between two looks at the stop flag: a look is an atomic load, cheap but not free. */
 const STOP_CHECK_EVERY = 1024;
 const timeOf = (r: Reading) => (r.kind === 'meter' ? r.intervalStart : r.ts);
+
 export class ProcessorCore {
   private readonly topology: Topology;
   private readonly store: StoreWriter;
