@@ -39,9 +39,6 @@ export function applyGcMode(
 /** The real re-exec, for the program's entry point (src/main.ts). */
 export function processReexec(nodeFlags: readonly string[]): never {
   if (!process.execve) throw new Error('process.execve is not available on this platform');
-  // The new process has the flags in its execArgv, so it does not come back here: no loop.
-  if (nodeFlags.every((f) => process.execArgv.includes(f)))
-    throw new Error('the flags are in effect already');
   return process.execve(
     process.execPath,
     [process.execPath, ...process.execArgv, ...nodeFlags, ...process.argv.slice(1)],

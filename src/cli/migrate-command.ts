@@ -2,7 +2,7 @@
 // it at start-up; this is for a deploy step or an init container) and prints every applied
 // version. Concurrent runs wait for each other on an advisory lock.
 import type { CommandSpec } from './command.ts';
-import { gridError } from '../app/errors.ts';
+import { gridError, isGridOpsError } from '../app/errors.ts';
 import { loadConfig } from '../app/config.ts';
 import type { PgOptions } from '../adapters/postgres.ts';
 import { PG_STORE_MIGRATIONS } from '../adapters/store/pg-schema.ts';
@@ -61,7 +61,7 @@ export const migrateCommand: CommandSpec = {
         if (ctx.values.status) versions = await pgMigrationStatus(pool);
         else ({ applied, versions } = await migratePg(pool, PG_STORE_MIGRATIONS, schema));
       } catch (err) {
-        if ((err as { code?: string }).code?.startsWith('SG_ERR_')) throw err;
+        if (isGridOpsError(err)) throw err;
         throw gridError('SG_ERR_STORE', [`${redactUrl(opts.url)}: ${(err as Error).message}`], {
           cause: err,
         });

@@ -4,7 +4,7 @@
 // clean-up with the processors stopped or running (the store's deletes are idempotent).
 import { existsSync } from 'node:fs';
 import type { CommandSpec } from './command.ts';
-import { gridError } from '../app/errors.ts';
+import { gridError, isGridOpsError } from '../app/errors.ts';
 import { loadConfig } from '../app/config.ts';
 import { openStoreWriter, storeSettings } from '../app/backends.ts';
 import { retentionCutoff } from '../modules/processor/retention.ts';
@@ -63,7 +63,7 @@ export const retentionCommand: CommandSpec = {
         await store.close();
       }
     } catch (err) {
-      if ((err as { code?: string }).code?.startsWith('SG_ERR_')) throw err;
+      if (isGridOpsError(err)) throw err;
       throw gridError('SG_ERR_STORE', [(err as Error).message], { cause: err });
     }
     ctx.stdout.write(

@@ -85,7 +85,10 @@ function silenceMs(state: SeriesState, start: number, intervalMs: number): numbe
  */
 export function linearEstimates(
   before: Pick<SeriesState, 'lastStart' | 'lastValue'>,
-  after: MeterReading,
+  after: Pick<
+    MeterReading,
+    'meterId' | 'customerId' | 'obis' | 'intervalStart' | 'intervalSeconds' | 'unit' | 'receivedAt'
+  >,
   value: number,
 ): MeterReading[] {
   const intervalMs = after.intervalSeconds * 1000;

@@ -197,18 +197,10 @@ export function holesIn(rows: readonly StoredMeterReading[], now: number): Meter
     // As applyVee counts them: slots on the earlier reading's grid.
     const missing = Math.ceil((after.intervalStart - before.intervalStart) / intervalMs) - 1;
     if (missing <= 0 || missing * intervalMs > DEFAULT_VEE.maxEstimateGapMs) continue;
-    const { meterId, obis, intervalStart, intervalSeconds, value, unit } = after;
-    const next: MeterReading = {
-      meterId,
-      obis,
-      intervalStart,
-      intervalSeconds,
-      value,
-      unit,
-      quality: 0,
-      receivedAt: now,
-    };
-    out.push(...linearEstimates({ lastStart: before.intervalStart, lastValue: before.value }, next, value));
+    const next = { ...after, receivedAt: now };
+    out.push(
+      ...linearEstimates({ lastStart: before.intervalStart, lastValue: before.value }, next, after.value),
+    );
   }
   return out;
 }
