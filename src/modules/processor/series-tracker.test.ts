@@ -95,6 +95,35 @@ test('rollback puts every series changed since begin() back as it was; commit ke
   assert.equal(s.anomalySign, 1);
 });
 
+test('forgetPartitions drops the series of lost partitions whole, as a restart would; the rest stay', () => {
+  const t = new SeriesTracker();
+  const kept = t.series('M1', '1-0:1.8.0');
+  const lost = t.series('M2', '1-0:1.8.0');
+  const lostSensor = t.series('S2', 'voltage');
+  kept.partition = 0;
+  lost.partition = lostSensor.partition = 1;
+  for (const s of [kept, lost, lostSensor]) {
+    s.anomaly[3] = { values: ValueWindow.of([1, 2]) };
+    s.anomalySign = 2;
+    s.loaded = true;
+  }
+  t.lastSeen.set('M1', 5);
+  t.lastSeen.set('M2', 5);
+  t.lastGasp.set('M2', 4);
+  t.forgetPartitions(new Set([1]));
+  assert.equal(t.size(), 1);
+  assert.equal(t.series('M1', '1-0:1.8.0'), kept, 'a kept series is the same object, windows and all');
+  assert.equal(kept.anomalySign, 2);
+  assert.equal(t.lastSeen.get('M1'), 5);
+  assert.equal(t.lastSeen.has('M2'), false);
+  assert.equal(t.lastGasp.has('M2'), false);
+  // Should partition 1 come back, its series start afresh: no stale window, history to reload.
+  const again = t.series('M2', '1-0:1.8.0');
+  assert.notEqual(again, lost);
+  assert.deepEqual([again.anomaly, again.anomalySign, again.loaded], [[], 0, false]);
+  assert.deepEqual(t.series('S2', 'voltage').anomaly, []);
+});
+
 test('holesIn estimates the holes VEE bridges, on the line between their neighbours', () => {
   const now = 123;
   const est = holesIn([row('M', 1, 0.2), row('M', 2, 0.4), row('M', 5, 1.0), row('M', 6, 1.0)], now);

@@ -92,19 +92,30 @@ export class SeriesTracker {
   }
 
   /**
-   * Forgets the series of partitions this processor no longer owns: last-seen and last-gasp
-   * times (their meters would look silent to outage detection once the watermark moves on),
-   * and VEE history, read again from the store should the partition come back.
+   * Forgets the series of partitions this processor no longer owns, as a restart would: their
+   * last-seen and last-gasp times (their meters would look silent to outage detection once the
+   * watermark moves on), VEE history (read again from the store should the partition come
+   * back), and anomaly and power-quality windows. Those would go stale while another processor
+   * owns the partition, and on a scale-out every processor would keep every series it ever had.
+   * Called between batches only (ProcessorCore.keepPartitions), so nothing is journaled.
    */
   forgetPartitions(gone: ReadonlySet<number>): void {
-    for (const channels of this.all.values())
-      for (const s of channels.values()) {
+    for (const [id, channels] of this.all) {
+      for (const [channel, s] of channels) {
         if (!gone.has(s.partition)) continue;
-        this.lastSeen.delete(s.id);
-        this.lastGasp.delete(s.id);
-        s.vee = undefined;
-        s.loaded = false;
+        channels.delete(channel);
+        this.lastSeen.delete(id);
+        this.lastGasp.delete(id);
       }
+      if (channels.size === 0) this.all.delete(id);
+    }
+  }
+
+  /** Series held in memory (meter channels and sensors). */
+  size(): number {
+    let n = 0;
+    for (const channels of this.all.values()) n += channels.size;
+    return n;
   }
 
   /** The batch is stored: its changes stay. */
