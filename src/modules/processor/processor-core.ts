@@ -8,6 +8,7 @@ import type { ConsumedRecord } from '../../adapters/bus/bus.ts';
 import { decodeReading } from '../../adapters/bus/reading-codec.ts';
 import type { StoreBatch, StoreWriter } from '../../adapters/store/store.ts';
 import { SeriesTracker, type Series } from './series-tracker.ts';
+import { seriesOf, timeOf } from './series-of.ts';
 import { JournaledMap } from './journaled-map.ts';
 import { eventsAfterWrite } from './write-events.ts';
 import { ParkedGaps, type Released } from './parked-gaps.ts';
@@ -33,7 +34,6 @@ export class StopRequested extends Error {
 
 /** Readings between two looks at the stop flag: a look is an atomic load, cheap but not free. */
 const STOP_CHECK_EVERY = 1024;
-const timeOf = (r: Reading) => (r.kind === 'meter' ? r.intervalStart : r.ts);
 
 export class ProcessorCore {
   private readonly topology: Topology;
@@ -41,7 +41,7 @@ export class ProcessorCore {
   private readonly state = new SeriesTracker();
   private readonly gaps = new ParkedGaps();
   private watermark: number | null = null;
-  /** Passes of seriesOf, to tell this pass's marks on a series (seenIn) from older ones. */
+  /** Passes of seriesOf, to tell a pass's marks on a series (seenIn) from older ones. */
   private orderChecks = 0;
   /** Newest interval end seen per bus partition; their minimum is the low watermark. */
   private readonly partitionHigh = new JournaledMap<number, number>();
@@ -165,7 +165,7 @@ export class ProcessorCore {
         dead.push({ record, reason: `undecodable: ${(err as Error).message}` });
       }
     }
-    const found = this.seriesOf(readings, partitions);
+    const found = seriesOf(this.topology, this.state, readings, ++this.orderChecks, partitions);
     let { series, meterSeries } = found;
     // A batch is one moment of arrival: within it each series is judged in time order. Clients
     // posting concurrently deliver interval t+1 before t now and then; judged in arrival order
@@ -176,7 +176,7 @@ export class ProcessorCore {
     // so a resent key keeps its arrival order and the first copy still wins.
     if (!found.ordered) {
       readings.sort((a, b) => timeOf(a) - timeOf(b));
-      ({ series, meterSeries } = this.seriesOf(readings));
+      ({ series, meterSeries } = seriesOf(this.topology, this.state, readings, ++this.orderChecks));
     }
     const holes = await this.state.preload(this.store, meterSeries, Date.now());
     this.state.begin();
@@ -233,48 +233,6 @@ export class ProcessorCore {
     stats.watermark = this.watermark;
     stats.durationMs = performance.now() - started;
     return { stats, dead };
-  }
-
-  /**
-   * Each reading's series, found once (undefined: a device missing from the topology), the meter
-   * series whose history is not loaded yet, and whether every series' readings are in time order.
-   * `partitions` (each reading's bus partition) is recorded on the series, for keepPartitions.
-   */
-  private seriesOf(
-    readings: readonly Reading[],
-    partitions?: readonly number[],
-  ): {
-    series: (Series | undefined)[];
-    meterSeries: Series[];
-    ordered: boolean;
-  } {
-    const pass = ++this.orderChecks;
-    const series: (Series | undefined)[] = new Array(readings.length);
-    const meterSeries: Series[] = [];
-    let ordered = true;
-    for (let i = 0; i < readings.length; i++) {
-      const r = readings[i]!;
-      let s: Series | undefined;
-      if (r.kind === 'meter') {
-        // The topology's copy of the id: its hash is computed once, not once per reading.
-        const id = this.topology.meterById.get(r.meterId)?.id;
-        s = id === undefined ? undefined : this.state.series(id, r.obis);
-        if (s && !s.loaded) meterSeries.push(s);
-      } else {
-        const id = this.topology.sensorById.get(r.sensorId)?.id;
-        s = id === undefined ? undefined : this.state.series(id, r.sensorType);
-      }
-      series[i] = s;
-      if (!s) continue;
-      if (partitions) s.partition = partitions[i]!;
-      const t = timeOf(r);
-      if (s.seenIn !== pass) {
-        s.seenIn = pass;
-        s.seenAt = t;
-      } else if (t < s.seenAt) ordered = false;
-      else s.seenAt = t;
-    }
-    return { series, meterSeries, ordered };
   }
 
   private meter(
