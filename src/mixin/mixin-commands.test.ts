@@ -4,29 +4,24 @@ import { runCli } from '../../test/support/run-cli.ts';
 import { alertTestCases } from './alert-compile.ts';
 import { GRID_ALERTS } from './grid-alerts.ts';
 
-async function run(argv: string[]): Promise<{ code: number; err: string }> {
-  const { code, stderr } = await runCli(argv);
-  return { code, err: stderr };
-}
-
 test('gridops slo validate|generate --check and rules lint succeed on the committed mixin', async () => {
-  assert.equal((await run(['slo', 'validate'])).code, 0);
-  assert.equal((await run(['slo', 'generate', '--check'])).code, 0);
-  const lint = await run(['rules', 'lint']);
-  assert.equal(lint.code, 0, lint.err);
+  assert.equal((await runCli(['slo', 'validate'])).code, 0);
+  assert.equal((await runCli(['slo', 'generate', '--check'])).code, 0);
+  const lint = await runCli(['rules', 'lint']);
+  assert.equal(lint.code, 0, lint.stderr);
 });
 
 test('usage errors exit 2 and name the usage', async () => {
-  const r = await run(['slo', 'compile']);
+  const r = await runCli(['slo', 'compile']);
   assert.equal(r.code, 2);
-  assert.match(r.err, /usage: gridops slo validate\|generate/);
-  assert.equal((await run(['rules'])).code, 2);
+  assert.match(r.stderr, /usage: gridops slo validate\|generate/);
+  assert.equal((await runCli(['rules'])).code, 2);
 });
 
 test('a missing spec directory is a clear error, not a stack trace', async () => {
-  const r = await run(['slo', 'validate', '--dir', '/nonexistent']);
+  const r = await runCli(['slo', 'validate', '--dir', '/nonexistent']);
   assert.equal(r.code, 1);
-  assert.match(r.err, /\/nonexistent\/slos \/: no such directory/);
+  assert.match(r.stderr, /\/nonexistent\/slos \/: no such directory/);
 });
 
 test('an alert whose description is a template must give the rendered text in its test', () => {
