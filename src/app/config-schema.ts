@@ -225,9 +225,9 @@ export const CONFIG_SCHEMA = {
     // Measured (stop 17, 8 alternating pairs of bench/ingest): the embedded monolith processed a
     // median 117k against 103k readings/s with single-threaded GC (6 pairs of 8 won), CPU 15.4
     // against 16.7 us per reading, as V8's helper threads no longer compete with ingest and the
-    // processor workers for two cores; peak RSS rose from 1,094-1,189 to 1,258-1,587 MiB. On the
-    // split targets (bench/pipeline, 2 pairs) it cost instead: ingest 3.3-4.2 -> 6.3 us, processor
-    // workers 8.2-9.1 -> 11.3 us per reading.
+    // processor workers for two cores; peak RSS rose from 1,094-1,189 to 1,258-1,587 MiB (1,713
+    // at most in stop 18). On the split targets (bench/pipeline, 2 pairs) it cost instead: ingest
+    // 3.3-4.2 -> 6.3 us, processor workers 8.2-9.1 -> 11.3 us per reading.
     default: 'auto' as const,
     env: 'GRIDOPS_GC',
     parse: oneOf('auto', 'single-threaded', 'parallel'),
