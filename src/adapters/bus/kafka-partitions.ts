@@ -46,6 +46,16 @@ export class PartitionBuffers {
     return this.owned.has(partition);
   }
 
+  /** Whether `state` is still the state of an owned partition (it was not revoked since). */
+  holds(state: PartitionState): boolean {
+    return this.owned.get(state.partition) === state;
+  }
+
+  /** Positioned partitions with nothing buffered: read to the end, and all of it committed. */
+  caughtUp(): PartitionState[] {
+    return [...this.owned.values()].filter((s) => s.fetchOffset !== undefined && s.records.length === 0);
+  }
+
   /** Partitions that still need their starting offset from the broker. */
   unpositioned(): PartitionState[] {
     return [...this.owned.values()].filter((s) => s.fetchOffset === undefined);

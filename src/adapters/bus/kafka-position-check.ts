@@ -1,0 +1,103 @@
+// A periodic check of the partitions a Kafka member has read to the end, against the broker.
+// Two things can leave such a partition's lag up for good although every record was stored:
+// - The group's committed offset went back. The broker accepts an offset commit from any member
+//   of the current generation, owner or not, and the client library retries a commit refused
+//   for a rebalance after rejoining, under the new generation, with the offsets it had. Should
+//   that land after the new owner's last commit, the offset goes back, and an owner with nothing
+//   left to read never commits again: the lag alert fires, and the next owner replays. The check
+//   commits the owner's own position again (records before it are stored: safe to commit).
+// - Records exist after the position but fetches bring none, check after check (a fetch round
+//   that never settled, or a fetch session the broker and the client disagree on). The check
+//   says so, with the positions, and asks the consumer to start its fetching afresh.
+// Either is logged as a warning: each means something outside this member went wrong.
+import type { PartitionState } from './kafka-partitions.ts';
+
+export interface PositionCheckDeps {
+  /** Owned partitions read to the end: positioned, nothing buffered (so nothing uncommitted). */
+  caughtUp(): PartitionState[];
+  /** Whether `state` is still the owned state of its partition (not revoked meanwhile). */
+  stillOwned(state: PartitionState): boolean;
+  /** The group's committed offsets (-1 or absent when none). */
+  readCommitted(partitions: number[]): Promise<Map<number, number>>;
+  /** The log end offsets. */
+  readEnds(partitions: number[]): Promise<Map<number, number>>;
+  commit(offsets: Map<number, number>): Promise<void>;
+  /** Fetches of these partitions are stuck: restart fetching. */
+  restartFetching(partitions: number[]): void;
+  warn(fields: Record<string, unknown>, msg: string): void;
+}
+
+export interface PositionCheckResult {
+  recommitted: number[];
+  stuck: number[];
+}
+
+export class PositionCheck {
+  private readonly deps: PositionCheckDeps;
+  /** Fetch positions seen behind the log end at the previous check, by state. */
+  private behind = new WeakMap<PartitionState, number>();
+  private running: Promise<PositionCheckResult> | undefined;
+
+  constructor(deps: PositionCheckDeps) {
+    this.deps = deps;
+  }
+
+  /** One check; a call while one runs gets that one's result. */
+  run(): Promise<PositionCheckResult> {
+    this.running ??= this.check().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async check(): Promise<PositionCheckResult> {
+    const states = this.deps.caughtUp().filter((s) => s.committed !== undefined);
+    const result: PositionCheckResult = { recommitted: [], stuck: [] };
+    if (states.length === 0) return result;
+    const partitions = states.map((s) => s.partition);
+    const [committed, ends] = await Promise.all([
+      this.deps.readCommitted(partitions),
+      this.deps.readEnds(partitions),
+    ]);
+    const recommit = new Map<number, number>();
+    const behind = new WeakMap<PartitionState, number>();
+    const stuck: PartitionState[] = [];
+    for (const s of states) {
+      // A batch taken, committed or revoked since the list was made: judged at the next check.
+      if (!this.deps.stillOwned(s) || s.records.length > 0) continue;
+      const broker = committed.get(s.partition) ?? -1;
+      if (broker < s.committed!) recommit.set(s.partition, s.committed!);
+      const end = ends.get(s.partition);
+      if (end === undefined || s.fetchOffset === undefined || end <= s.fetchOffset) continue;
+      behind.set(s, s.fetchOffset);
+      if (this.behind.get(s) === s.fetchOffset) stuck.push(s);
+    }
+    this.behind = behind;
+    if (recommit.size > 0) {
+      const positions = [...recommit].map(([partition, offset]) => ({
+        partition,
+        offset,
+        committed: committed.get(partition) ?? -1,
+      }));
+      this.deps.warn(
+        { positions },
+        'kafka committed offset behind this owner (a late commit by a previous owner); committing again',
+      );
+      await this.deps.commit(recommit);
+      result.recommitted = [...recommit.keys()];
+    }
+    if (stuck.length > 0) {
+      result.stuck = stuck.map((s) => s.partition);
+      this.deps.warn(
+        {
+          positions: stuck.map((s) => ({
+            partition: s.partition,
+            fetchOffset: s.fetchOffset,
+            end: ends.get(s.partition),
+          })),
+        },
+        'kafka fetch not advancing: records after the position but none fetched; restarting the fetch',
+      );
+      this.deps.restartFetching(result.stuck);
+    }
+    return result;
+  }
+}
