@@ -5,9 +5,11 @@
 // - commit(next) commits exactly the given next-offsets of the partitions this member owns; a
 //   partition lost in a rebalance is skipped (its new owner resumes from the last commit, so
 //   records may be processed twice, which the idempotent store absorbs, but never skipped).
+// - Partitions read to the end are checked against the broker every few seconds
+//   (kafka-position-check.ts): a committed offset gone back, a fetch no longer advancing.
 // - Group membership (join, heartbeats, eager rebalances) is the client library's classic
 //   protocol; this class applies each new assignment: revoked partitions' records are dropped.
-import type { Admin } from '@platformatic/kafka';
+import { ListOffsetTimestamps, type Admin } from '@platformatic/kafka';
 import { gridError } from '../../app/errors.ts';
 import type { BusConsumer, ConsumedRecord } from './bus.ts';
 import { KafkaLagReader, ensureTopics, openAdmin } from './kafka-admin.ts';
@@ -21,6 +23,7 @@ import {
   type KafkaConsumerOptions,
 } from './kafka-options.ts';
 import { PartitionBuffers } from './kafka-partitions.ts';
+import { PositionCheck } from './kafka-position-check.ts';
 import { openProducer } from './kafka-producer.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -33,6 +36,8 @@ export class KafkaBusConsumer implements BusConsumer {
   private readonly lagReader: KafkaLagReader;
   private readonly parts = new PartitionBuffers();
   private readonly fetcher: KafkaFetcher;
+  private readonly positionCheck: PositionCheck;
+  private positionTimer: NodeJS.Timeout | undefined;
   private dlq: ReturnType<typeof openProducer> | undefined;
   private started: Promise<void> | undefined;
   private fetching: Promise<void> | undefined;
@@ -48,6 +53,15 @@ export class KafkaBusConsumer implements BusConsumer {
     this.admin = openAdmin(opts, 'consumer-admin');
     this.lagReader = new KafkaLagReader(this.admin, opts);
     this.fetcher = new KafkaFetcher(opts, this.member, this.parts);
+    this.positionCheck = new PositionCheck({
+      caughtUp: () => this.parts.caughtUp(),
+      stillOwned: (state) => this.parts.holds(state),
+      readCommitted: (partitions) => this.fetcher.committedOffsets(partitions),
+      readEnds: (partitions) => this.fetcher.offsetsAt(ListOffsetTimestamps.LATEST, partitions),
+      commit: (offsets) => this.commitOwned(offsets),
+      restartFetching: () => this.restartFetching(),
+      warn: (fields, msg) => this.log.warn(fields, msg),
+    });
     this.member.on('consumer:group:join', () => this.applyAssignment());
     // The library emits 'error' when a rejoin after a failed heartbeat gives up: the member is
     // then out of the group with no heartbeat left, so the next poll joins again.
@@ -72,6 +86,7 @@ export class KafkaBusConsumer implements BusConsumer {
       await ensureTopics(this.admin, this.opts);
       await this.member.joinGroup({});
       this.applyAssignment();
+      this.startPositionChecks();
     })();
     // A broker that is down at start must not make the failure permanent.
     started.catch(() => (this.started = undefined));
@@ -112,36 +127,56 @@ export class KafkaBusConsumer implements BusConsumer {
 
   /**
    * Fetches in the background while any owned partition has room, one round at a time; the
-   * returned promise settles with the current round. Failures back off up to 5 s.
+   * returned promise settles with the current round. Failures back off up to 5 s. A round
+   * abandoned by restartFetching() changes nothing when it settles at last.
    */
   private pump(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    this.fetching ??= this.fetcher
+    if (this.fetching) return this.fetching;
+    const round: Promise<void> = this.fetcher
       .round()
       .then(
         () => {
+          if (this.fetching !== round) return;
           this.fetchError = undefined;
           this.fetchFailures = 0;
         },
         (err: unknown) => {
+          if (this.fetching !== round) return;
           this.fetchError = err;
           this.fetchFailures++;
           this.log.warn({ err: describeError(err), failures: this.fetchFailures }, 'kafka fetch failed');
         },
       )
       .finally(() => {
+        if (this.fetching !== round) return;
         this.fetching = undefined;
         const limit = this.opts.bufferPerPartition ?? DEFAULTS.bufferPerPartition;
         if (this.closed || this.parts.fetchable(limit).length === 0) return;
         const delay = this.fetchFailures === 0 ? 0 : Math.min(5000, 100 * 2 ** this.fetchFailures);
         setTimeout(() => void this.pump(), delay).unref();
       });
-    return this.fetching;
+    this.fetching = round;
+    return round;
+  }
+
+  /** Abandons the fetch round in flight (it may never settle) and fetches on a new client. */
+  private restartFetching(): void {
+    this.fetcher.restart();
+    this.fetching = undefined;
+    this.fetchFailures = 0;
+    void this.pump();
   }
 
   async commit(next: ReadonlyMap<number, number>): Promise<void> {
     if (this.closed) throw gridError('SG_ERR_BUS', ['the consumer is closed']);
     await this.startOrFail();
+    await this.commitOwned(next);
+    void this.pump();
+  }
+
+  /** Commits the offsets of the partitions this member owns; skips (and logs) the others. */
+  private async commitOwned(next: ReadonlyMap<number, number>): Promise<void> {
     const offsets = [];
     for (const [partition, offset] of next) {
       if (!this.parts.owns(partition)) {
@@ -161,7 +196,19 @@ export class KafkaBusConsumer implements BusConsumer {
       throw gridError('SG_ERR_BUS', [`commit: ${describeError(err)}`], { cause: err });
     }
     for (const o of offsets) this.parts.committed(o.partition, Number(o.offset));
-    void this.pump();
+  }
+
+  /** Checks the partitions read to the end every positionCheckMs (kafka-position-check.ts). */
+  private startPositionChecks(): void {
+    const every = this.opts.positionCheckMs ?? DEFAULTS.positionCheckMs;
+    if (every <= 0 || this.positionTimer) return;
+    this.positionTimer = setInterval(() => {
+      if (this.closed) return;
+      this.positionCheck.run().catch((err: unknown) => {
+        // A broker that is down fails the check; fetches and commits say so already.
+        this.log.debug({ err: describeError(err) }, 'kafka position check failed');
+      });
+    }, every).unref();
   }
 
   async deadLetter(record: ConsumedRecord, reason: string): Promise<void> {
@@ -194,6 +241,7 @@ export class KafkaBusConsumer implements BusConsumer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.positionTimer);
     // A fetch in flight ends within fetchMaxWaitMs; one stuck on a dead broker is not waited for.
     let timer: NodeJS.Timeout | undefined;
     const giveUp = new Promise<void>((resolve) => {

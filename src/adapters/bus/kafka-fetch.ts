@@ -36,7 +36,7 @@ interface Requested {
 export class KafkaFetcher {
   private readonly opts: KafkaConsumerOptions;
   private readonly member: RawClient;
-  private readonly client: RawClient;
+  private client: RawClient;
   private readonly parts: PartitionBuffers;
   /** Bus records per Kafka record fetched, to report the lag in bus records. */
   readonly ratio = new EnvelopeRatio();
@@ -144,14 +144,10 @@ export class KafkaFetcher {
   /** The position left the log: records were deleted by retention (or the log was truncated). */
   private async outOfRange(req: Requested): Promise<void> {
     const [earliest, latest] = await Promise.all(
-      [ListOffsetTimestamps.EARLIEST, ListOffsetTimestamps.LATEST].map(async (timestamp) => {
-        const offsets = await this.client.listOffsets({
-          topics: [this.opts.topic],
-          partitions: { [this.opts.topic]: [req.state.partition] },
-          timestamp,
-        });
-        return Number(offsets.get(this.opts.topic)?.[req.state.partition] ?? 0n);
-      }),
+      [ListOffsetTimestamps.EARLIEST, ListOffsetTimestamps.LATEST].map(
+        async (timestamp) =>
+          (await this.offsetsAt(timestamp, [req.state.partition])).get(req.state.partition) ?? 0,
+      ),
     );
     const to = Math.min(Math.max(req.offset, earliest!), latest!);
     busLogger(this.opts).error(
@@ -161,28 +157,48 @@ export class KafkaFetcher {
     this.parts.reposition(req.state, req.offset, to);
   }
 
+  /** The log start (EARLIEST) or end (LATEST) offsets of some partitions. */
+  async offsetsAt(timestamp: bigint, partitions: number[]): Promise<Map<number, number>> {
+    const topic = this.opts.topic;
+    const listed = await this.client.listOffsets({
+      topics: [topic],
+      partitions: { [topic]: partitions },
+      timestamp,
+    });
+    const offsets = listed.get(topic) ?? [];
+    return new Map(partitions.map((p) => [p, Number(offsets[p] ?? 0n)]));
+  }
+
+  /** The group's committed offsets (-1 where there is none), as its member reads them. */
+  async committedOffsets(partitions: number[]): Promise<Map<number, number>> {
+    const topic = this.opts.topic;
+    const committed = await this.member.listCommittedOffsets({ topics: [{ topic, partitions }] });
+    const offsets = committed.get(topic) ?? [];
+    return new Map(partitions.map((p) => [p, Number(offsets[p] ?? -1n)]));
+  }
+
   /** New partitions start at the group's committed offset, or at the log start if none. */
   private async positionNew(): Promise<void> {
     const states = this.parts.unpositioned();
     if (states.length === 0) return;
-    const topic = this.opts.topic;
-    const partitions = states.map((s) => s.partition);
-    const committed = await this.member.listCommittedOffsets({ topics: [{ topic, partitions }] });
-    const offsets = committed.get(topic) ?? [];
-    const missing = partitions.filter((p) => (offsets[p] ?? -1n) < 0n);
-    let starts: bigint[] = [];
-    if (missing.length > 0) {
-      const earliest = await this.client.listOffsets({
-        topics: [topic],
-        partitions: { [topic]: missing },
-        timestamp: ListOffsetTimestamps.EARLIEST,
-      });
-      starts = earliest.get(topic) ?? [];
-    }
+    const committed = await this.committedOffsets(states.map((s) => s.partition));
+    const missing = states.map((s) => s.partition).filter((p) => committed.get(p)! < 0);
+    const starts =
+      missing.length > 0 ? await this.offsetsAt(ListOffsetTimestamps.EARLIEST, missing) : undefined;
     for (const s of states) {
-      const at = offsets[s.partition] ?? -1n;
-      this.parts.position(s, Number(at >= 0n ? at : (starts[s.partition] ?? 0n)));
+      const at = committed.get(s.partition)!;
+      this.parts.position(s, at >= 0 ? at : (starts?.get(s.partition) ?? 0));
     }
+  }
+
+  /**
+   * Replaces the fetch client: a round in flight on the old one fails, and the broker's fetch
+   * session (KIP-227) starts afresh, for when fetches stopped bringing records (position check).
+   */
+  restart(): void {
+    const old = this.client;
+    this.client = openRawConsumer(this.opts, 'fetcher');
+    old.close().catch(() => {});
   }
 
   close(): Promise<void> {

@@ -48,6 +48,8 @@ export interface KafkaConsumerOptions extends KafkaBusOptions {
   fetchMaxWaitMs?: number;
   /** Prefetched records kept per partition beyond the committed position. */
   bufferPerPartition?: number;
+  /** How often partitions read to the end are checked against the broker (kafka-position-check.ts); 0: never. */
+  positionCheckMs?: number;
 }
 
 export const DEFAULTS = {
@@ -64,6 +66,7 @@ export const DEFAULTS = {
   rebalanceTimeoutMs: 15_000,
   fetchMaxWaitMs: 250,
   bufferPerPartition: 10_000,
+  positionCheckMs: 5000,
 } as const;
 
 /** Record headers the adapter adds to a dead letter, next to the original ones. */
