@@ -19,6 +19,7 @@ import {
 } from './recompute-rollups.ts';
 import type { Engines } from './engines.ts';
 import { openProducer } from '../../src/app/backends.ts';
+import { groupReport } from './kafka-group-report.ts';
 
 export const CLUSTER_KEY = 'cluster-test-key';
 
@@ -135,14 +136,17 @@ export class Cluster {
         }
         await new Promise((r) => setTimeout(r, 500));
       }
-      // What the replicas logged is the only clue CI leaves to why a partition stalled.
+      // What the group and the replicas logged are the only clues CI leaves to why a partition stalled.
+      const report = await groupReport(brokers.split(','), this.topic, `${this.topic}.processor`).catch(
+        (err: unknown) => `group report failed: ${(err as Error).message}`,
+      );
       const logs = [...this.replicas.values()]
         .filter((r) => r.proc)
         .map(
           (r) => `--- ${r.name} (tail)\n${r.proc!.stderr().slice(-2000)}\n${r.proc!.stdout().slice(-4000)}`,
         )
         .join('\n');
-      assert.fail(`the processors did not drain the topic ${why} (lag ${lag})\n${logs}`);
+      assert.fail(`the processors did not drain the topic ${why} (lag ${lag})\n${report}\n${logs}`);
     } finally {
       await producer.close();
     }
