@@ -53,6 +53,14 @@ test('a committed offset gone back behind a partition read to the end is committ
   assert.match(m.calls.warnings[0]!, /late commit by a previous owner/);
 });
 
+test('a partition the group never committed (empty, or read from the log start) is left alone', async () => {
+  const m = member(2, 0);
+  m.broker.committed.set(0, -1);
+  m.broker.committed.delete(1);
+  assert.deepEqual(await m.check.run(), { recommitted: [], stuck: [] });
+  assert.equal(m.calls.warnings.length, 0);
+});
+
 test('a partition with records buffered (a batch in hand) is left to its own commit', async () => {
   const m = member(2, 10);
   const s = m.parts.fetchable(100).find((x) => x.partition === 0)!;

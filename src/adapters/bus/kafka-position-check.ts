@@ -63,8 +63,10 @@ export class PositionCheck {
     for (const s of states) {
       // A batch taken, committed or revoked since the list was made: judged at the next check.
       if (!this.deps.stillOwned(s) || s.records.length > 0) continue;
+      // No commit at all (-1: a partition never written to, or started at the log start) is
+      // not an offset gone back; the owner commits when it has processed something.
       const broker = committed.get(s.partition) ?? -1;
-      if (broker < s.committed!) recommit.set(s.partition, s.committed!);
+      if (broker >= 0 && broker < s.committed!) recommit.set(s.partition, s.committed!);
       const end = ends.get(s.partition);
       if (end === undefined || s.fetchOffset === undefined || end <= s.fetchOffset) continue;
       behind.set(s, s.fetchOffset);
