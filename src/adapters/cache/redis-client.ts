@@ -1,5 +1,6 @@
 // The node-redis client as the cache uses it, and the pieces it lacks for that use.
 import { createClient } from 'redis';
+import { waitWithin } from '../../app/wait-within.ts';
 
 export interface ClientOptions {
   url: string;
@@ -53,8 +54,7 @@ return g`;
 /** Closes gracefully (pending writes land) for at most graceMs, then drops the socket. */
 export async function shutClient(client: RedisClient, graceMs: number): Promise<void> {
   if (client.isReady) {
-    const timer = new Promise((r) => setTimeout(r, graceMs).unref());
-    await Promise.race([client.close().catch(() => {}), timer]);
+    await waitWithin(client.close(), graceMs);
   }
   client.destroy();
 }
