@@ -11,6 +11,7 @@
 //   protocol; this class applies each new assignment: revoked partitions' records are dropped.
 import { ListOffsetTimestamps, type Admin } from '@platformatic/kafka';
 import { gridError } from '../../app/errors.ts';
+import { waitWithin } from '../../app/wait-within.ts';
 import type { BusConsumer, ConsumedRecord } from './bus.ts';
 import { KafkaLagReader, ensureTopics, openAdmin } from './kafka-admin.ts';
 import { KafkaFetcher, openRawConsumer } from './kafka-fetch.ts';
@@ -55,6 +56,7 @@ export class KafkaBusConsumer implements BusConsumer {
     this.fetcher = new KafkaFetcher(opts, this.member, this.parts);
     this.positionCheck = new PositionCheck({
       caughtUp: () => this.parts.caughtUp(),
+      unpositioned: () => this.parts.unpositioned(),
       stillOwned: (state) => this.parts.holds(state),
       readCommitted: (partitions) => this.fetcher.committedOffsets(partitions),
       readEnds: (partitions) => this.fetcher.offsetsAt(ListOffsetTimestamps.LATEST, partitions),
@@ -115,7 +117,9 @@ export class KafkaBusConsumer implements BusConsumer {
     await this.startOrFail();
     if (this.memberLost) await this.rejoin();
     if (this.parts.available() === 0) {
-      await this.pump();
+      // Bounded: a round that never settles (restartFetching() abandons it) must not hold the
+      // processor loop; an empty answer makes it poll again.
+      await waitWithin(this.pump(), this.opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
       if (this.parts.available() === 0 && this.fetchError !== undefined) {
         throw gridError('SG_ERR_BUS', [`fetch: ${describeError(this.fetchError)}`], {
           cause: this.fetchError,
@@ -243,12 +247,7 @@ export class KafkaBusConsumer implements BusConsumer {
     this.closed = true;
     clearInterval(this.positionTimer);
     // A fetch in flight ends within fetchMaxWaitMs; one stuck on a dead broker is not waited for.
-    let timer: NodeJS.Timeout | undefined;
-    const giveUp = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
-    });
-    await Promise.race([this.fetching, giveUp]);
-    clearTimeout(timer);
+    await waitWithin(this.fetching, this.opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
     const results = await Promise.allSettled([
       this.member.close(),
       this.fetcher.close(),

@@ -39,6 +39,18 @@ function drive(c: KafkaBusConsumer, seen: Map<string, number>) {
   };
 }
 
+/** A logger at warn level whose lines the test reads. */
+function warningLog() {
+  const warnings: string[] = [];
+  const sink = new Writable({
+    write: (line, _enc, done) => {
+      warnings.push(String(line));
+      done();
+    },
+  });
+  return { warnings, logger: createLogger('warn', sink) };
+}
+
 const split = (a: number[], b: number[], n: number) =>
   a.length > 0 && b.length > 0 && a.length + b.length === n && new Set([...a, ...b]).size === n;
 
@@ -88,14 +100,7 @@ describe('Kafka consumer group', { skip: KAFKA_SKIP }, () => {
   });
 
   test("a committed offset sent back by another member's late commit is committed again by the owner", async () => {
-    const warnings: string[] = [];
-    const sink = new Writable({
-      write: (line, _enc, done) => {
-        warnings.push(String(line));
-        done();
-      },
-    });
-    const logger = createLogger('warn', sink);
+    const { warnings, logger } = warningLog();
     const opts = testOptions({ positionCheckMs: 200, logger });
     topics.push(opts.topic, dlqTopic(opts.topic));
     const producer = new KafkaBusProducer(opts);
@@ -116,6 +121,36 @@ describe('Kafka consumer group', { skip: KAFKA_SKIP }, () => {
       await waitFor(async () => (await c.lag()) === 0, 10_000);
       assert.equal(seen.size, 100, 'nothing was read again: the owner committed its own position');
       assert.ok([...seen.values()].every((n) => n === 1));
+    } finally {
+      await d?.stop().catch(() => {});
+      await c.close();
+      await producer.close();
+    }
+  });
+
+  test('a fetch round that never settles is abandoned: the position check restarts fetching', async () => {
+    const { warnings, logger } = warningLog();
+    const opts = testOptions({ positionCheckMs: 200, logger });
+    topics.push(opts.topic, dlqTopic(opts.topic));
+    const producer = new KafkaBusProducer(opts);
+    const c = new KafkaBusConsumer(opts);
+    // The first round (it reads the start positions) hangs for good, as a lost reply would.
+    const fetcher = (c as unknown as { fetcher: { round(): Promise<void> } }).fetcher;
+    const round = fetcher.round.bind(fetcher);
+    let rounds = 0;
+    fetcher.round = () => (rounds++ === 0 ? new Promise<void>(() => {}) : round());
+    let d: ReturnType<typeof drive> | undefined;
+    try {
+      await c.start();
+      await producer.publish(records(50));
+      const seen = new Map<string, number>();
+      d = drive(c, seen);
+      await waitFor(async () => seen.size === 50, 20_000);
+      assert.ok(
+        warnings.some((w) => /fetch not advancing/.test(w)),
+        'the restart is logged',
+      );
+      assert.ok(rounds > 1);
     } finally {
       await d?.stop().catch(() => {});
       await c.close();

@@ -29,6 +29,7 @@ function member(n: number, to: number) {
   };
   const check = new PositionCheck({
     caughtUp: () => parts.caughtUp(),
+    unpositioned: () => parts.unpositioned(),
     stillOwned: (s) => parts.holds(s),
     readCommitted: async (ps) => new Map(ps.map((p) => [p, broker.committed.get(p) ?? -1])),
     readEnds: async (ps) => new Map(ps.map((p) => [p, broker.ends.get(p) ?? 0])),
@@ -104,6 +105,17 @@ test('a fetch that moved between checks is not stuck, nor is a partition reassig
   for (const s of m.parts.unpositioned()) m.parts.position(s, 10);
   assert.deepEqual((await m.check.run()).stuck, []);
   assert.deepEqual((await m.check.run()).stuck, [0, 1], 'still no progress at the next check');
+});
+
+test('a partition still without a position at two checks in a row: fetching restarts', async () => {
+  const m = member(1, 10);
+  m.parts.assign([0, 1]);
+  assert.deepEqual((await m.check.run()).stuck, []);
+  assert.deepEqual((await m.check.run()).stuck, [1]);
+  assert.deepEqual(m.calls.restarts, [[1]]);
+  const [s1] = m.parts.unpositioned();
+  m.parts.position(s1!, 0);
+  assert.deepEqual((await m.check.run()).stuck, [], 'positioned since');
 });
 
 test('concurrent calls share one check', async () => {

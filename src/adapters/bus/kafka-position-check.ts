@@ -6,15 +6,17 @@
 //   that land after the new owner's last commit, the offset goes back, and an owner with nothing
 //   left to read never commits again: the lag alert fires, and the next owner replays. The check
 //   commits the owner's own position again (records before it are stored: safe to commit).
-// - Records exist after the position but fetches bring none, check after check (a fetch round
-//   that never settled, or a fetch session the broker and the client disagree on). The check
-//   says so, with the positions, and asks the consumer to start its fetching afresh.
+// - Records exist after the position but fetches bring none, check after check, or a partition
+//   still has no position (a fetch round that never settled, or a fetch session the broker and
+//   the client disagree on). The check says so and asks the consumer to fetch afresh.
 // Either is logged as a warning: each means something outside this member went wrong.
 import type { PartitionState } from './kafka-partitions.ts';
 
 export interface PositionCheckDeps {
   /** Owned partitions read to the end: positioned, nothing buffered (so nothing uncommitted). */
   caughtUp(): PartitionState[];
+  /** Owned partitions still waiting for their start position from the broker. */
+  unpositioned(): PartitionState[];
   /** Whether `state` is still the owned state of its partition (not revoked meanwhile). */
   stillOwned(state: PartitionState): boolean;
   /** The group's committed offsets (-1 or absent when none). */
@@ -36,6 +38,8 @@ export class PositionCheck {
   private readonly deps: PositionCheckDeps;
   /** Fetch positions seen behind the log end at the previous check, by state. */
   private behind = new WeakMap<PartitionState, number>();
+  /** States without a position at the previous check. */
+  private waiting = new WeakSet<PartitionState>();
   private running: Promise<PositionCheckResult> | undefined;
 
   constructor(deps: PositionCheckDeps) {
@@ -49,9 +53,19 @@ export class PositionCheck {
   }
 
   private async check(): Promise<PositionCheckResult> {
-    const states = this.deps.caughtUp().filter((s) => s.committed !== undefined);
     const result: PositionCheckResult = { recommitted: [], stuck: [] };
-    if (states.length === 0) return result;
+    const stuck: PartitionState[] = [];
+    const waiting = new WeakSet<PartitionState>();
+    for (const s of this.deps.unpositioned()) {
+      waiting.add(s);
+      if (this.waiting.has(s)) stuck.push(s);
+    }
+    this.waiting = waiting;
+    const states = this.deps.caughtUp().filter((s) => s.committed !== undefined);
+    if (states.length === 0) {
+      this.behind = new WeakMap();
+      return this.restart(stuck, new Map(), result);
+    }
     const partitions = states.map((s) => s.partition);
     const [committed, ends] = await Promise.all([
       this.deps.readCommitted(partitions),
@@ -59,7 +73,6 @@ export class PositionCheck {
     ]);
     const recommit = new Map<number, number>();
     const behind = new WeakMap<PartitionState, number>();
-    const stuck: PartitionState[] = [];
     for (const s of states) {
       // A batch taken, committed or revoked since the list was made: judged at the next check.
       if (!this.deps.stillOwned(s) || s.records.length > 0) continue;
@@ -73,6 +86,7 @@ export class PositionCheck {
       if (this.behind.get(s) === s.fetchOffset) stuck.push(s);
     }
     this.behind = behind;
+    this.restart(stuck, ends, result);
     if (recommit.size > 0) {
       const positions = [...recommit].map(([partition, offset]) => ({
         partition,
@@ -86,20 +100,27 @@ export class PositionCheck {
       await this.deps.commit(recommit);
       result.recommitted = [...recommit.keys()];
     }
-    if (stuck.length > 0) {
-      result.stuck = stuck.map((s) => s.partition);
-      this.deps.warn(
-        {
-          positions: stuck.map((s) => ({
-            partition: s.partition,
-            fetchOffset: s.fetchOffset,
-            end: ends.get(s.partition),
-          })),
-        },
-        'kafka fetch not advancing: records after the position but none fetched; restarting the fetch',
-      );
-      this.deps.restartFetching(result.stuck);
-    }
+    return result;
+  }
+
+  private restart(
+    stuck: PartitionState[],
+    ends: Map<number, number>,
+    result: PositionCheckResult,
+  ): PositionCheckResult {
+    if (stuck.length === 0) return result;
+    result.stuck = stuck.map((s) => s.partition);
+    this.deps.warn(
+      {
+        positions: stuck.map((s) => ({
+          partition: s.partition,
+          fetchOffset: s.fetchOffset ?? 'none',
+          end: ends.get(s.partition),
+        })),
+      },
+      'kafka fetch not advancing (no position read, or records after it but none fetched); restarting the fetch',
+    );
+    this.deps.restartFetching(result.stuck);
     return result;
   }
 }
