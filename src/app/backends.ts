@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Config } from './config-schema.ts';
 import { gridError } from './errors.ts';
 import type { BusConsumer, BusProducer, GroupMember } from '../adapters/bus/bus.ts';
+import type { PositionRepair } from '../adapters/bus/kafka-options.ts';
 import type { MeterLocator, StoreReader, StoreWriter } from '../adapters/store/store.ts';
 import type { MigrationLog, Synchronous } from '../adapters/sqlite.ts';
 import type { Cache } from '../adapters/cache/cache.ts';
@@ -123,13 +124,19 @@ export async function openConsumer(
   s: BusSettings,
   logger?: BusLogger,
   member?: GroupMember,
+  onPositionRepair?: (kind: PositionRepair, partitions: number) => void,
 ): Promise<BusConsumer> {
   if (s.kind === 'sqlite') {
     const { SqliteBusConsumer } = await import('../adapters/bus/sqlite-bus.ts');
     return new SqliteBusConsumer({ ...s, group: processorGroup(s), ...(member && { member }) });
   }
   const { KafkaBusConsumer } = await import('../adapters/bus/kafka-consumer.ts');
-  return new KafkaBusConsumer({ ...s, group: processorGroup(s), ...(logger && { logger }) });
+  return new KafkaBusConsumer({
+    ...s,
+    group: processorGroup(s),
+    ...(logger && { logger }),
+    ...(onPositionRepair && { onPositionRepair }),
+  });
 }
 
 export async function openStoreWriter(s: StoreSettings, locate: MeterLocator): Promise<StoreWriter> {

@@ -63,6 +63,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['reason'] as const,
       registers: r,
     }),
+    busPositionRepairs: new Counter({
+      name: 'smartgrid_bus_position_repairs_total',
+      help: 'Partitions the Kafka position check repaired, by kind: recommit (a committed offset gone back behind its owner) or refetch (a fetch not advancing, restarted).',
+      labelNames: ['kind'] as const,
+      registers: r,
+    }),
     processorRecords: new Counter({
       name: 'smartgrid_processor_records_total',
       help: 'Bus records processed and committed, by kind (meter, sensor).',

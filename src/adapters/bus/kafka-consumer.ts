@@ -60,8 +60,14 @@ export class KafkaBusConsumer implements BusConsumer {
       stillOwned: (state) => this.parts.holds(state),
       readCommitted: (partitions) => this.fetcher.committedOffsets(partitions),
       readEnds: (partitions) => this.fetcher.offsetsAt(ListOffsetTimestamps.LATEST, partitions),
-      commit: (offsets) => this.commitOwned(offsets),
-      restartFetching: () => this.restartFetching(),
+      commit: async (offsets) => {
+        await this.commitOwned(offsets);
+        this.opts.onPositionRepair?.('recommit', offsets.size);
+      },
+      restartFetching: (partitions) => {
+        this.restartFetching();
+        this.opts.onPositionRepair?.('refetch', partitions.length);
+      },
       warn: (fields, msg) => this.log.warn(fields, msg),
     });
     this.member.on('consumer:group:join', () => this.applyAssignment());

@@ -101,7 +101,9 @@ describe('Kafka consumer group', { skip: KAFKA_SKIP }, () => {
 
   test("a committed offset sent back by another member's late commit is committed again by the owner", async () => {
     const { warnings, logger } = warningLog();
-    const opts = testOptions({ positionCheckMs: 200, logger });
+    const repairs: string[] = [];
+    const onPositionRepair = (kind: string, n: number) => repairs.push(`${kind} ${n}`);
+    const opts = testOptions({ positionCheckMs: 200, logger, onPositionRepair });
     topics.push(opts.topic, dlqTopic(opts.topic));
     const producer = new KafkaBusProducer(opts);
     const c = new KafkaBusConsumer(opts);
@@ -120,6 +122,7 @@ describe('Kafka consumer group', { skip: KAFKA_SKIP }, () => {
       await waitFor(async () => warnings.some((w) => /late commit/.test(w)), 10_000);
       await waitFor(async () => (await c.lag()) === 0, 10_000);
       assert.equal(seen.size, 100, 'nothing was read again: the owner committed its own position');
+      assert.deepEqual(repairs, ['recommit 1'], 'counted for the metric');
       assert.ok([...seen.values()].every((n) => n === 1));
     } finally {
       await d?.stop().catch(() => {});
@@ -130,7 +133,9 @@ describe('Kafka consumer group', { skip: KAFKA_SKIP }, () => {
 
   test('a fetch round that never settles is abandoned: the position check restarts fetching', async () => {
     const { warnings, logger } = warningLog();
-    const opts = testOptions({ positionCheckMs: 200, logger });
+    const repairs: string[] = [];
+    const onPositionRepair = (kind: string, n: number) => repairs.push(`${kind} ${n}`);
+    const opts = testOptions({ positionCheckMs: 200, logger, onPositionRepair });
     topics.push(opts.topic, dlqTopic(opts.topic));
     const producer = new KafkaBusProducer(opts);
     const c = new KafkaBusConsumer(opts);
@@ -151,6 +156,7 @@ describe('Kafka consumer group', { skip: KAFKA_SKIP }, () => {
         'the restart is logged',
       );
       assert.ok(rounds > 1);
+      assert.deepEqual(repairs, ['refetch 4'], 'the 4 partitions without a position, counted for the metric');
     } finally {
       await d?.stop().catch(() => {});
       await c.close();

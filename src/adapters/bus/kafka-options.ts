@@ -50,7 +50,12 @@ export interface KafkaConsumerOptions extends KafkaBusOptions {
   bufferPerPartition?: number;
   /** How often partitions read to the end are checked against the broker (kafka-position-check.ts); 0: never. */
   positionCheckMs?: number;
+  /** Told of each repair the position check makes, for a metric (the warning is logged anyway). */
+  onPositionRepair?: (kind: PositionRepair, partitions: number) => void;
 }
+
+/** What the position check repaired: an offset gone back (recommit) or a stuck fetch (refetch). */
+export type PositionRepair = 'recommit' | 'refetch';
 
 export const DEFAULTS = {
   replication: 1,

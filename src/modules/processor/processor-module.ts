@@ -42,6 +42,8 @@ export function createProcessorModule(opts: ProcessorModuleOptions): Module {
       opts.metrics.processorErrors.inc();
       opts.metrics.storeErrors.inc({ op: 'write_batch' });
       log.error({ worker: index, attempt: m.attempt, err: m.message }, 'batch failed; retrying with backoff');
+    } else if (m.type === 'position-repair') {
+      opts.metrics.busPositionRepairs.inc({ kind: m.kind }, m.partitions);
     } else if (m.type === 'retention') {
       if (m.result) {
         const { cutoff, days, rows, ms } = m.result;

@@ -5,6 +5,7 @@ import { existsSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { openConsumer, openStoreWriter, type BusSettings, type StoreSettings } from '../../app/backends.ts';
 import type { GroupMember } from '../../adapters/bus/bus.ts';
+import type { PositionRepair } from '../../adapters/bus/kafka-options.ts';
 import { emptyTopology, loadTopology } from '../../domain/topology.ts';
 import { createLogger } from '../../telemetry/logger.ts';
 import { meterLocator } from './meter-locator.ts';
@@ -34,6 +35,7 @@ export type WorkerMessage =
   | { type: 'stats'; stats: BatchStats }
   | { type: 'error'; message: string; attempt: number }
   | { type: 'retention'; result?: RetentionResult; error?: string }
+  | { type: 'position-repair'; kind: PositionRepair; partitions: number }
   | { type: 'stopped' };
 
 const data = workerData as ProcessorWorkerData;
@@ -64,7 +66,9 @@ const topology = existsSync(data.topologyFile) ? loadTopology(data.topologyFile)
 const store = await openStoreWriter(data.store, meterLocator(topology));
 // The adapters log their own connection trouble (group rebalances, broker reconnects).
 const log = createLogger(data.logLevel).child({ module: 'processor', worker: data.member.index });
-const consumer = await openConsumer(data.bus, log, data.member);
+const consumer = await openConsumer(data.bus, log, data.member, (kind, partitions) =>
+  post({ type: 'position-repair', kind, partitions }),
+);
 const loop = new ProcessorLoop(consumer, new ProcessorCore(topology, store), {
   batchSize: data.batchSize,
   onStats: (stats) => post({ type: 'stats', stats }),
