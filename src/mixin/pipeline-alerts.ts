@@ -70,6 +70,31 @@ export const PIPELINE_ALERTS: AlertSpec[] = [
     },
   },
   {
+    // One repair is the check doing its job after a rebalance; several an hour mean rebalances
+    // keep sending commits back, or fetches keep hanging: worth a look, not a page.
+    alert: 'GridopsBusPositionRepairs',
+    expr: 'sum by (job, kind) (increase(smartgrid_bus_position_repairs_total[1h])) > 3',
+    for: '5m',
+    severity: 'warning',
+    summary: 'The Kafka position check keeps repairing partitions',
+    description:
+      'The Kafka position check of {{ $labels.job }} repaired {{ $value | humanize }} partitions in an hour, kind {{ $labels.kind }}.',
+    test: {
+      fires: {
+        at: '70m',
+        series: [{ series: `smartgrid_bus_position_repairs_total{${J},kind="recommit"}`, values: '0+1x80' }],
+        labels: { job: 'gridops', kind: 'recommit' },
+        description: 'The Kafka position check of gridops repaired 60 partitions in an hour, kind recommit.',
+      },
+      quiet: {
+        at: '70m',
+        series: [
+          { series: `smartgrid_bus_position_repairs_total{${J},kind="recommit"}`, values: '0+1x5 5x75' },
+        ],
+      },
+    },
+  },
+  {
     alert: 'GridopsProcessorErrors',
     expr: 'sum by (job) (rate(smartgrid_processor_errors_total[5m])) > 0',
     for: '10m',
