@@ -18,6 +18,7 @@ import { KafkaFetcher, openRawConsumer } from './kafka-fetch.ts';
 import {
   DEFAULTS,
   DLQ_HEADERS,
+  commitTimeoutMs,
   busLogger,
   describeError,
   dlqTopic,
@@ -199,8 +200,14 @@ export class KafkaBusConsumer implements BusConsumer {
       offsets.push({ topic: this.opts.topic, partition, offset: BigInt(offset), leaderEpoch: -1 });
     }
     if (offsets.length === 0) return;
+    // Bounded too: a commit refused for a rebalance is retried by the client after it rejoined
+    // (up to the rebalance timeout), but one that never settles must not hold the loop. Should
+    // it land later, it commits stored records only.
+    const bound = this.opts.commitTimeoutMs ?? commitTimeoutMs(this.opts);
+    const committing = this.member.commit({ offsets });
     try {
-      await this.member.commit({ offsets });
+      if (!(await waitWithin(committing, bound))) throw new Error(`no answer in ${bound} ms`);
+      await committing;
     } catch (err) {
       // Not committed: the records stay buffered and the next poll returns them again.
       throw gridError('SG_ERR_BUS', [`commit: ${describeError(err)}`], { cause: err });

@@ -164,6 +164,42 @@ describe('Kafka consumer group', { skip: KAFKA_SKIP }, () => {
     }
   });
 
+  test('a commit that never settles fails after commitTimeoutMs; the batch comes back and is committed', async () => {
+    const opts = testOptions({ commitTimeoutMs: 500 });
+    topics.push(opts.topic, dlqTopic(opts.topic));
+    const producer = new KafkaBusProducer(opts);
+    const c = new KafkaBusConsumer(opts);
+    // The first commit is never answered, as a reply lost in the client would be.
+    const member = (c as unknown as { member: { commit(o: unknown): Promise<void> } }).member;
+    const commit = member.commit.bind(member);
+    let commits = 0;
+    member.commit = (o) => (commits++ === 0 ? new Promise<void>(() => {}) : commit(o));
+    try {
+      await c.start();
+      await producer.publish(records(20));
+      let batch: Awaited<ReturnType<typeof c.poll>> = [];
+      await waitFor(async () => (batch = await c.poll(1000)).length > 0, 20_000);
+      const t0 = Date.now();
+      await assert.rejects(c.commit(nextOffsets(batch)), /commit: no answer in 500 ms/);
+      assert.ok(Date.now() - t0 >= 450, 'it waited the bound');
+      const again = await c.poll(1000);
+      const values = new Set(again.map((r) => r.value));
+      assert.ok(
+        batch.every((r) => values.has(r.value)),
+        'the uncommitted batch is handed out again',
+      );
+      await c.commit(nextOffsets(again));
+      const seen = new Map<string, number>();
+      for (const r of again) seen.set(r.value, 1);
+      const d = drive(c, seen);
+      await waitFor(async () => seen.size === 20 && (await c.lag()) === 0, 20_000);
+      await d.stop();
+    } finally {
+      await c.close();
+      await producer.close();
+    }
+  });
+
   test('a member killed mid-batch (no LeaveGroup) loses its partitions after the session timeout; nothing is skipped', async () => {
     const opts = testOptions();
     topics.push(opts.topic, dlqTopic(opts.topic));

@@ -50,8 +50,18 @@ export interface KafkaConsumerOptions extends KafkaBusOptions {
   bufferPerPartition?: number;
   /** How often partitions read to the end are checked against the broker (kafka-position-check.ts); 0: never. */
   positionCheckMs?: number;
+  /** A commit not answered within this fails (the batch is retried); default: see commitTimeoutMs(). */
+  commitTimeoutMs?: number;
   /** Told of each repair the position check makes, for a metric (the warning is logged anyway). */
   onPositionRepair?: (kind: PositionRepair, partitions: number) => void;
+}
+
+/** A commit may wait for a rejoin (up to the rebalance timeout) and a retry or two. */
+export function commitTimeoutMs(opts: KafkaConsumerOptions): number {
+  return (
+    (opts.rebalanceTimeoutMs ?? DEFAULTS.rebalanceTimeoutMs) +
+    2 * (opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs)
+  );
 }
 
 /** What the position check repaired: an offset gone back (recommit) or a stuck fetch (refetch). */
