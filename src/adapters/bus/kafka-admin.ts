@@ -136,7 +136,11 @@ export class KafkaLagReader {
     return lag;
   }
 
-  private async read(group: string): Promise<number> {
+  /**
+   * Per partition of the readings topic: its log end, the group's commit (undefined without
+   * one), and where the group stands: its commit, or the log start when it never committed.
+   */
+  async positions(group: string): Promise<Map<number, { end: bigint; committed?: bigint; from: bigint }>> {
     const [ends, groups] = await Promise.all([
       this.offsets(ListOffsetTimestamps.LATEST),
       this.admin.listConsumerGroupOffsets({ groups: [{ groupId: group, topics: null }] }),
@@ -149,11 +153,17 @@ export class KafkaLagReader {
     }
     // Only partitions without a commit need their first offset (after retention it is not 0).
     const starts = committed.size < ends.size ? await this.offsets(ListOffsetTimestamps.EARLIEST) : ends;
-    let lag = 0n;
+    const out = new Map<number, { end: bigint; committed?: bigint; from: bigint }>();
     for (const [p, end] of ends) {
-      const from = committed.get(p) ?? starts.get(p) ?? 0n;
-      if (end > from) lag += end - from;
+      const at = committed.get(p);
+      out.set(p, { end, ...(at !== undefined && { committed: at }), from: at ?? starts.get(p) ?? 0n });
     }
+    return out;
+  }
+
+  private async read(group: string): Promise<number> {
+    let lag = 0n;
+    for (const { end, from } of (await this.positions(group)).values()) if (end > from) lag += end - from;
     return Number(lag);
   }
 
