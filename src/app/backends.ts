@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Config } from './config-schema.ts';
 import { gridError } from './errors.ts';
 import type { BusConsumer, BusProducer, GroupMember } from '../adapters/bus/bus.ts';
-import type { PositionRepair } from '../adapters/bus/kafka-options.ts';
+import type { PositionRepairListener } from '../adapters/bus/kafka-options.ts';
 import type { MeterLocator, StoreReader, StoreWriter } from '../adapters/store/store.ts';
 import type { MigrationLog, Synchronous } from '../adapters/sqlite.ts';
 import type { Cache } from '../adapters/cache/cache.ts';
@@ -124,7 +124,7 @@ export async function openConsumer(
   s: BusSettings,
   logger?: BusLogger,
   member?: GroupMember,
-  onPositionRepair?: (kind: PositionRepair, partitions: number) => void,
+  onPositionRepair?: PositionRepairListener,
 ): Promise<BusConsumer> {
   if (s.kind === 'sqlite') {
     const { SqliteBusConsumer } = await import('../adapters/bus/sqlite-bus.ts');

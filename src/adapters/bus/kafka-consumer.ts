@@ -203,7 +203,7 @@ export class KafkaBusConsumer implements BusConsumer {
     // Bounded too: a commit refused for a rebalance is retried by the client after it rejoined
     // (up to the rebalance timeout), but one that never settles must not hold the loop. Should
     // it land later, it commits stored records only.
-    const bound = this.opts.commitTimeoutMs ?? commitTimeoutMs(this.opts);
+    const bound = commitTimeoutMs(this.opts);
     const committing = this.member.commit({ offsets });
     try {
       if (!(await waitWithin(committing, bound))) throw new Error(`no answer in ${bound} ms`);

@@ -39,8 +39,14 @@ function drive(c: KafkaBusConsumer, seen: Map<string, number>) {
   };
 }
 
-/** A logger at warn level whose lines the test reads. */
-function warningLog() {
+/** Topics the tests made, deleted at the end. */
+const topics: string[] = [];
+
+/**
+ * A consumer whose position check runs every 200 ms, with the warnings it logs and the repairs
+ * it reports (kafka-position-check.ts), and a producer for its topic.
+ */
+function checkedConsumer() {
   const warnings: string[] = [];
   const sink = new Writable({
     write: (line, _enc, done) => {
@@ -48,14 +54,20 @@ function warningLog() {
       done();
     },
   });
-  return { warnings, logger: createLogger('warn', sink) };
+  const repairs: string[] = [];
+  const opts = testOptions({
+    positionCheckMs: 200,
+    logger: createLogger('warn', sink),
+    onPositionRepair: (kind, n) => repairs.push(`${kind} ${n}`),
+  });
+  topics.push(opts.topic, dlqTopic(opts.topic));
+  return { warnings, repairs, opts, producer: new KafkaBusProducer(opts), c: new KafkaBusConsumer(opts) };
 }
 
 const split = (a: number[], b: number[], n: number) =>
   a.length > 0 && b.length > 0 && a.length + b.length === n && new Set([...a, ...b]).size === n;
 
 describe('Kafka consumer group', { skip: KAFKA_SKIP }, () => {
-  const topics: string[] = [];
   after(() => deleteTopics(topics));
 
   test('two members split the partitions; when one leaves, the other takes over its uncommitted records', async () => {
@@ -100,13 +112,7 @@ describe('Kafka consumer group', { skip: KAFKA_SKIP }, () => {
   });
 
   test("a committed offset sent back by another member's late commit is committed again by the owner", async () => {
-    const { warnings, logger } = warningLog();
-    const repairs: string[] = [];
-    const onPositionRepair = (kind: string, n: number) => repairs.push(`${kind} ${n}`);
-    const opts = testOptions({ positionCheckMs: 200, logger, onPositionRepair });
-    topics.push(opts.topic, dlqTopic(opts.topic));
-    const producer = new KafkaBusProducer(opts);
-    const c = new KafkaBusConsumer(opts);
+    const { warnings, repairs, opts, producer, c } = checkedConsumer();
     let d: ReturnType<typeof drive> | undefined;
     try {
       await c.start();
@@ -132,13 +138,7 @@ describe('Kafka consumer group', { skip: KAFKA_SKIP }, () => {
   });
 
   test('a fetch round that never settles is abandoned: the position check restarts fetching', async () => {
-    const { warnings, logger } = warningLog();
-    const repairs: string[] = [];
-    const onPositionRepair = (kind: string, n: number) => repairs.push(`${kind} ${n}`);
-    const opts = testOptions({ positionCheckMs: 200, logger, onPositionRepair });
-    topics.push(opts.topic, dlqTopic(opts.topic));
-    const producer = new KafkaBusProducer(opts);
-    const c = new KafkaBusConsumer(opts);
+    const { warnings, repairs, producer, c } = checkedConsumer();
     // The first round (it reads the start positions) hangs for good, as a lost reply would.
     const fetcher = (c as unknown as { fetcher: { round(): Promise<void> } }).fetcher;
     const round = fetcher.round.bind(fetcher);

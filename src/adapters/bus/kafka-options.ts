@@ -50,22 +50,24 @@ export interface KafkaConsumerOptions extends KafkaBusOptions {
   bufferPerPartition?: number;
   /** How often partitions read to the end are checked against the broker (kafka-position-check.ts); 0: never. */
   positionCheckMs?: number;
-  /** A commit not answered within this fails (the batch is retried); default: see commitTimeoutMs(). */
+  /** A commit not answered within this fails (the batch is retried); default in commitTimeoutMs(). */
   commitTimeoutMs?: number;
   /** Told of each repair the position check makes, for a metric (the warning is logged anyway). */
-  onPositionRepair?: (kind: PositionRepair, partitions: number) => void;
+  onPositionRepair?: PositionRepairListener;
 }
 
-/** A commit may wait for a rejoin (up to the rebalance timeout) and a retry or two. */
+/** By default a commit may wait for a rejoin (up to the rebalance timeout) and a retry or two. */
 export function commitTimeoutMs(opts: KafkaConsumerOptions): number {
   return (
+    opts.commitTimeoutMs ??
     (opts.rebalanceTimeoutMs ?? DEFAULTS.rebalanceTimeoutMs) +
-    2 * (opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs)
+      2 * (opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs)
   );
 }
 
 /** What the position check repaired: an offset gone back (recommit) or a stuck fetch (refetch). */
 export type PositionRepair = 'recommit' | 'refetch';
+export type PositionRepairListener = (kind: PositionRepair, partitions: number) => void;
 
 export const DEFAULTS = {
   replication: 1,

@@ -13,7 +13,7 @@
 import type { PartitionState } from './kafka-partitions.ts';
 
 export interface PositionCheckDeps {
-  /** Owned partitions read to the end: positioned, nothing buffered (so nothing uncommitted). */
+  /** Owned partitions read to the end: positioned (`committed` set), nothing buffered or uncommitted. */
   caughtUp(): PartitionState[];
   /** Owned partitions still waiting for their start position from the broker. */
   unpositioned(): PartitionState[];
@@ -61,7 +61,7 @@ export class PositionCheck {
       if (this.waiting.has(s)) stuck.push(s);
     }
     this.waiting = waiting;
-    const states = this.deps.caughtUp().filter((s) => s.committed !== undefined);
+    const states = this.deps.caughtUp();
     if (states.length === 0) {
       this.behind = new WeakMap();
       return this.restart(stuck, new Map(), result);
