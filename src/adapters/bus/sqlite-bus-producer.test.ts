@@ -41,6 +41,34 @@ test('toChunks keeps each partition in publish order, headers only where a recor
   assert.match(b.headers!, /traceparent/);
 });
 
+test('publishes grouped into one commit keep their order and each record its own headers', async () => {
+  const { opts, cleanup } = setup();
+  const producer = new SqliteBusProducer(opts);
+  // Published in one turn, so they share one group commit: runs of the same partition from
+  // publishes with and without headers are merged into one chunk.
+  const plain = records(0, 20);
+  const traced = records(20, 20).map((r) => ({ ...r, headers: { traceparent: `t-${r.value}` } }));
+  await Promise.all([producer.publish(plain), producer.publish(traced), producer.publish(records(40, 20))]);
+  const c = new SqliteBusConsumer({ ...opts, group: 'processor' });
+  const got = await c.poll(10_000);
+  await c.close();
+  await producer.close();
+  assert.equal(got.length, 60);
+  for (const r of got) {
+    const v = Number(r.value);
+    assert.deepEqual(r.headers, v >= 20 && v < 40 ? { traceparent: `t-${v}` } : undefined, r.value);
+  }
+  for (let p = 0; p < opts.partitions; p++) {
+    const values = got.filter((r) => r.partition === p).map((r) => Number(r.value));
+    assert.deepEqual(
+      values,
+      [...values].sort((a, b) => a - b),
+      `partition ${p} in publish order`,
+    );
+  }
+  cleanup();
+});
+
 test('close commits everything published before it', async () => {
   const { opts, cleanup } = setup();
   const producer = new SqliteBusProducer(opts);

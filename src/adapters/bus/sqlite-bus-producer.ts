@@ -9,15 +9,27 @@ import { partitionFor, type BusProducer, type BusRecord } from './bus.ts';
 import { lagQuery, openBus, type Chunk, type SqliteBusOptions } from './sqlite-bus-log.ts';
 import type { BusWriterData, BusWriterReply, BusWriterRequest } from './sqlite-bus-writer.ts';
 
+type Headers = Record<string, string> | null;
+
+/** One publish's records of one partition, joined already: a few flat strings, not thousands. */
+interface Run {
+  partition: number;
+  count: number;
+  keys: string;
+  values: string;
+  /** Per-record headers, or null when no record has any (the common case). */
+  headers: Headers[] | null;
+}
+
 interface Pending {
-  records: BusRecord[];
+  runs: Run[];
   resolve: () => void;
   reject: (err: Error) => void;
 }
 
-/** Splits records by partition, in order, into one chunk per partition. */
-export function toChunks(records: readonly BusRecord[], partitions: number): Chunk[] {
-  const byPartition: { keys: string[]; values: string[]; headers: (Record<string, string> | null)[] }[] = [];
+/** Splits one publish's records by partition, in order, into one run per partition. */
+function toRuns(records: readonly BusRecord[], partitions: number): Run[] {
+  const byPartition: { keys: string[]; values: string[]; headers: Headers[] }[] = [];
   for (const r of records) {
     const p = partitionFor(r.key, partitions);
     const slot = (byPartition[p] ??= { keys: [], values: [], headers: [] });
@@ -25,17 +37,42 @@ export function toChunks(records: readonly BusRecord[], partitions: number): Chu
     slot.values.push(r.value);
     slot.headers.push(r.headers ?? null);
   }
-  const chunks: Chunk[] = [];
+  const runs: Run[] = [];
   byPartition.forEach((slot, partition) => {
-    chunks.push({
+    runs.push({
       partition,
       count: slot.keys.length,
       keys: slot.keys.join('\n'),
       values: slot.values.join('\n'),
-      headers: slot.headers.some((h) => h !== null) ? JSON.stringify(slot.headers) : null,
+      headers: slot.headers.some((h) => h !== null) ? slot.headers : null,
+    });
+  });
+  return runs;
+}
+
+/** One chunk per partition from the runs of several publishes, each partition in publish order. */
+function mergeRuns(publishes: readonly Run[][]): Chunk[] {
+  const byPartition: Run[][] = [];
+  for (const runs of publishes) for (const run of runs) (byPartition[run.partition] ??= []).push(run);
+  const chunks: Chunk[] = [];
+  byPartition.forEach((runs, partition) => {
+    const withHeaders = runs.some((r) => r.headers !== null);
+    chunks.push({
+      partition,
+      count: runs.reduce((n, r) => n + r.count, 0),
+      keys: runs.map((r) => r.keys).join('\n'),
+      values: runs.map((r) => r.values).join('\n'),
+      headers: withHeaders
+        ? JSON.stringify(runs.flatMap((r) => r.headers ?? new Array<Headers>(r.count).fill(null)))
+        : null,
     });
   });
   return chunks;
+}
+
+/** Splits records by partition, in order, into one chunk per partition. */
+export function toChunks(records: readonly BusRecord[], partitions: number): Chunk[] {
+  return mergeRuns([toRuns(records, partitions)]);
 }
 
 export class SqliteBusProducer implements BusProducer {
@@ -60,8 +97,12 @@ export class SqliteBusProducer implements BusProducer {
   publish(records: BusRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     if (this.closed) return Promise.reject(new Error('the bus producer is closed'));
+    // Joined now rather than when the group is sent: records wait for the commit in flight
+    // (an fsync), and thousands of small strings living that long were copied by every young
+    // collection and then promoted, where a few joined strings per publish cost nothing.
+    const runs = toRuns(records, this.opts.partitions);
     return new Promise((resolve, reject) => {
-      this.queued.push({ records, resolve, reject });
+      this.queued.push({ runs, resolve, reject });
       // Wait one turn of the event loop so requests arriving together share a commit.
       if (!this.sendScheduled && !this.inFlight) {
         this.sendScheduled = true;
@@ -85,14 +126,11 @@ export class SqliteBusProducer implements BusProducer {
     writer.ref(); // an append in flight keeps the process alive until it is answered
     const request: BusWriterRequest = {
       type: 'append',
-      chunks: toChunks(
-        group.flatMap((p) => p.records),
-        this.opts.partitions,
-      ),
+      chunks: mergeRuns(group.map((p) => p.runs)),
     };
     writer.postMessage(request);
-    // postMessage copied the chunks: the records need not live until the commit is answered.
-    for (const p of group) p.records = [];
+    // postMessage copied the chunks: the runs need not live until the commit is answered.
+    for (const p of group) p.runs = [];
   }
 
   private settle(err: Error | undefined): void {
