@@ -33,7 +33,14 @@ export interface KafkaProducerOptions extends KafkaBusOptions {
 }
 
 interface Pending {
-  records: BusRecord[];
+  /**
+   * The publish's records packed into envelopes when published: they may wait for the send in
+   * flight and then for the broker's acknowledgement, and a few joined strings are cheaper to
+   * keep that long than a record per reading, which young collections would copy and promote.
+   */
+  envelopes: BusRecord[];
+  /** Bus records in the envelopes. */
+  count: number;
   resolve: () => void;
   reject: (err: unknown) => void;
   settled: boolean;
@@ -133,7 +140,16 @@ export class KafkaBusProducer implements BusProducer {
     if (records.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timeoutMs = this.opts.publishTimeoutMs ?? DEFAULTS.publishTimeoutMs;
-      const p: Pending = { records, resolve, reject, settled: false, timer: undefined as never };
+      const envelopes = packEnvelopes(records);
+      this.ratio.add(records.length, envelopes.length);
+      const p: Pending = {
+        envelopes,
+        count: records.length,
+        resolve,
+        reject,
+        settled: false,
+        timer: undefined as never,
+      };
       p.timer = setTimeout(() => {
         // Still queued: it is never sent. In flight: the broker may yet take it, which is safe
         // because the client retries the whole batch and the store is idempotent.
@@ -159,7 +175,7 @@ export class KafkaBusProducer implements BusProducer {
         }
         const group = this.takeGroup(partitions);
         try {
-          for (const chunk of chunks(group.flatMap((p) => this.outgoing(p.records, partitions)))) {
+          for (const chunk of chunks(group.flatMap((p) => this.outgoing(p.envelopes, partitions)))) {
             if (group.every((p) => p.settled)) break; // every caller timed out: stop sending
             await this.producer.send({ messages: chunk });
           }
@@ -184,7 +200,7 @@ export class KafkaBusProducer implements BusProducer {
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
       const add = new Array<number>(partitions).fill(0);
-      for (const r of next.records) add[this.partitionOf.of(r.key, partitions)]! += recordBytes(r);
+      for (const r of next.envelopes) add[this.partitionOf.of(r.key, partitions)]! += recordBytes(r);
       if (group.length > 0 && add.some((b, i) => b + bytes[i]! > MAX_PARTITION_BYTES)) break;
       add.forEach((b, i) => (bytes[i]! += b));
       group.push(this.queue.shift()!);
@@ -192,10 +208,8 @@ export class KafkaBusProducer implements BusProducer {
     return group;
   }
 
-  private outgoing(records: BusRecord[], partitions: number): Outgoing[] {
+  private outgoing(envelopes: BusRecord[], partitions: number): Outgoing[] {
     const topic = this.opts.topic;
-    const envelopes = packEnvelopes(records);
-    this.ratio.add(records.length, envelopes.length);
     return envelopes.map((r) => {
       const m: Outgoing = {
         topic,
@@ -253,7 +267,7 @@ function recordBytes(r: { key: string; value: string; headers?: Record<string, s
 }
 
 function countRecords(group: Pending[]): number {
-  return group.reduce((n, p) => n + p.records.length, 0);
+  return group.reduce((n, p) => n + p.count, 0);
 }
 
 /** Splits messages so that no partition exceeds MAX_PARTITION_BYTES in one request, order kept. */
