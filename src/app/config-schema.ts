@@ -221,13 +221,15 @@ export const CONFIG_SCHEMA = {
     parse: int(1, 64),
   },
   gc: {
-    doc: 'V8 garbage collection: single-threaded (collected on the thread that allocated), parallel (V8 helper threads), or auto: single-threaded on the embedded bus, parallel on Kafka. Applied by re-executing the process once at start (same pid).',
+    doc: 'V8 garbage collection: single-threaded (collected on the thread that allocated), parallel (V8 helper threads), or auto (single-threaded, on every target). Applied by re-executing the process once at start (same pid).',
     // Measured (stop 17, 8 alternating pairs of bench/ingest): the embedded monolith processed a
     // median 117k against 103k readings/s with single-threaded GC (6 pairs of 8 won), CPU 15.4
     // against 16.7 us per reading, as V8's helper threads no longer compete with ingest and the
     // processor workers for two cores; peak RSS rose from 1,094-1,189 to 1,258-1,587 MiB (1,713
-    // at most in stop 18). On the split targets (bench/pipeline, 2 pairs) it cost instead: ingest
-    // 3.3-4.2 -> 6.3 us, processor workers 8.2-9.1 -> 11.3 us per reading.
+    // at most in stop 18). On the split targets it cost instead while ingest kept each batch
+    // alive until its commit (young collections copying most of what they met); since stop 20
+    // it wins there too (bench/pipeline, 3 pairs, all won): 75-80k -> 90-94k readings/s, CPU
+    // 21.0-24.2 -> 19.7-20.1 us per reading, the processor's V8 helpers 2.6-2.8 -> 1.4-1.6.
     default: 'auto' as const,
     env: 'GRIDOPS_GC',
     parse: oneOf('auto', 'single-threaded', 'parallel'),

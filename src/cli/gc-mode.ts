@@ -1,8 +1,8 @@
 // V8 garbage collection threads for `gridops run`, chosen from the config (GRIDOPS_GC). V8 takes
 // this only at start-up (not from NODE_OPTIONS, and not once running), so a process that needs
 // it re-executes itself once with the flag: same pid, argv, environment and stdio, so systemd,
-// Kubernetes and a supervisor sending signals see one process. Why single-threaded helps the
-// embedded monolith and not the split targets: see `gc` in app/config-schema.ts.
+// Kubernetes and a supervisor sending signals see one process. Why single-threaded is the
+// default: see `gc` in app/config-schema.ts.
 import type { Config } from '../app/config-schema.ts';
 
 export const SINGLE_THREADED_GC = '--single-threaded-gc';
@@ -10,9 +10,8 @@ export const SINGLE_THREADED_GC = '--single-threaded-gc';
 /** Replaces this process with Node.js run again with extra Node flags (process.execve). */
 export type Reexec = (nodeFlags: readonly string[]) => never;
 
-export function wantsSingleThreadedGc(config: Pick<Config, 'gc' | 'busBackend'>): boolean {
-  if (config.gc === 'auto') return config.busBackend === 'sqlite';
-  return config.gc === 'single-threaded';
+export function wantsSingleThreadedGc(config: Pick<Config, 'gc'>): boolean {
+  return config.gc !== 'parallel';
 }
 
 /**
@@ -23,7 +22,7 @@ export function wantsSingleThreadedGc(config: Pick<Config, 'gc' | 'busBackend'>)
  * costs throughput.
  */
 export function applyGcMode(
-  config: Pick<Config, 'gc' | 'busBackend'>,
+  config: Pick<Config, 'gc'>,
   execArgv: readonly string[],
   reexec: Reexec | undefined,
 ): string | undefined {
