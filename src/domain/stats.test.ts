@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { absoluteDeviations, median } from './stats.ts';
+import { absoluteDeviations, exceedsMedianTimes, median } from './stats.ts';
 
 const sortedMedian = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -61,4 +61,42 @@ test('a range reads only values[from..to), as the slice would', () => {
     ),
   );
   assert.ok(Number.isNaN(median([1, 2, 3], 2, 2)));
+});
+
+test('exceedsMedianTimes says what comparing with the median says (ties, even lengths, extremes)', () => {
+  assert.equal(exceedsMedianTimes([1, 1, 1, 9], 0, 4, 9, 8), true); // median 1
+  assert.equal(exceedsMedianTimes([1, 1, 2, 9], 0, 4, 12, 8), false); // median 1.5: 12 is not over 12
+  assert.equal(exceedsMedianTimes([5, 1, 2, 2, 9], 1, 4, 9, 8), false); // [1, 2, 2]: median 2
+  assert.equal(exceedsMedianTimes([], 0, 0, 1, 8), false);
+  const value = fc.oneof(
+    fc.integer({ min: -5, max: 5 }),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+  );
+  const factor = fc.oneof(fc.constantFrom(0.5, 1, 2, 8), fc.double({ min: 1e-6, max: 1e6, noNaN: true }));
+  fc.assert(
+    fc.property(
+      fc.array(value, { minLength: 1, maxLength: 200 }),
+      value,
+      factor,
+      fc.nat(3),
+      (xs, x, f, cut) => {
+        const from = Math.min(cut, xs.length - 1);
+        const want = x > f * median(xs, from, xs.length);
+        assert.equal(exceedsMedianTimes(xs, from, xs.length, x, f), want);
+      },
+    ),
+    { numRuns: 2000 },
+  );
+  // A value at f times the middle of an even window: the exact median decides.
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 2, maxLength: 40 }),
+      fc.nat(3),
+      (raw, d) => {
+        const xs = raw.length % 2 === 0 ? raw : raw.slice(1);
+        const x = 8 * median(xs) + (d - 1) * 0.5; // below, at, just over and over
+        assert.equal(exceedsMedianTimes(xs, 0, xs.length, x, 8), x > 8 * median(xs));
+      },
+    ),
+  );
 });

@@ -74,3 +74,29 @@ export function absoluteDeviations(
   }
   return { median: medianInPlace(a, n), mean: sum / n };
 }
+
+/**
+ * Whether x > factor * median(values[from..to)), for factor > 0, mostly without the median: a
+ * value v counts as below when factor * v < x, which holds for a prefix of the sorted values,
+ * so one pass counting them says on which side the middle value (or both middle values of an
+ * even range) fall. Only a count that splits the two middle values leaves it open, and then
+ * the median is taken. VEE asks this of every reading and finds a spike in very few (measured:
+ * the median's copy and selection were 2.5 % of the processor's time).
+ */
+export function exceedsMedianTimes(
+  values: ArrayLike<number>,
+  from: number,
+  to: number,
+  x: number,
+  factor: number,
+): boolean {
+  const n = to - from;
+  if (n <= 0) return false; // the median of nothing is NaN, and nothing exceeds NaN
+  let below = 0;
+  for (let i = from; i < to; i++) if (factor * values[i]! < x) below++;
+  const half = n >> 1;
+  if (n % 2 === 1) return below > half;
+  if (below > half) return true;
+  if (below < half) return false;
+  return x > factor * median(values, from, to);
+}

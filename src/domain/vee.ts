@@ -2,7 +2,7 @@
 // A series is (meterId, obis); the caller keeps one SeriesState per series and threads it
 // through. Everything here is pure: inputs are never mutated, time comes from the readings.
 import { bucketStart, Quality, type MeterReading } from './readings.ts';
-import { median } from './stats.ts';
+import { exceedsMedianTimes, median } from './stats.ts';
 import { ValueWindow } from './value-window.ts';
 
 export interface VeeConfig {
@@ -237,16 +237,16 @@ export function applyVee(
   }
 
   let extra = 0;
-  // The median costs a sort: only take it when the value could be a spike at all.
-  const canSpike = state.recent.length >= 4 && value > cfg.spikeMinValue;
-  const recent = canSpike ? state.recent.range() : undefined;
-  const recentMedian = recent ? median(recent.data, recent.from, recent.to) : 0;
-  if (canSpike && value > cfg.spikeFactor * recentMedian) {
-    extra |= Quality.SPIKE;
-    find(
-      'spike',
-      `value ${value} is over ${cfg.spikeFactor}x the recent median ${recentMedian} (${state.recent.length} values)`,
-    );
+  // The median itself is taken only for the message of a spike found (exceedsMedianTimes).
+  if (state.recent.length >= 4 && value > cfg.spikeMinValue) {
+    const { data, from, to } = state.recent.range();
+    if (exceedsMedianTimes(data, from, to, value, cfg.spikeFactor)) {
+      extra |= Quality.SPIKE;
+      find(
+        'spike',
+        `value ${value} is over ${cfg.spikeFactor}x the recent median ${median(data, from, to)} (${state.recent.length} values)`,
+      );
+    }
   }
 
   const consecutive = intervalStart === state.lastStart + intervalMs;
