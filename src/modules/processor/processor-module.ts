@@ -7,6 +7,7 @@ import type { Logger } from '../../telemetry/logger.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
 import type { Module } from '../../app/module-manager.ts';
 import type { ProcessorWorkerData, WorkerMessage } from './processor-worker.ts';
+import { workerMessages, type WorkerSlot } from './worker-messages.ts';
 
 export interface ProcessorModuleOptions {
   /** Everything a worker needs but its share of the partitions and the stop flag. */
@@ -19,12 +20,8 @@ export interface ProcessorModuleOptions {
   onCommitted?: () => void;
 }
 
-interface Slot {
+interface Slot extends WorkerSlot {
   worker?: Worker;
-  running: boolean;
-  lastError?: string;
-  /** Outages this worker's transformers have open (the gauge is their sum). */
-  outages: number;
 }
 
 export function createProcessorModule(opts: ProcessorModuleOptions): Module {
@@ -34,51 +31,7 @@ export function createProcessorModule(opts: ProcessorModuleOptions): Module {
   // Shared with every worker: they see a stop mid-batch, before their message queue would.
   const stopFlag = new SharedArrayBuffer(4);
 
-  const onMessage = (index: number, m: WorkerMessage) => {
-    const slot = slots[index]!;
-    if (m.type === 'ready') slot.running = true;
-    else if (m.type === 'error') {
-      slot.lastError = m.message;
-      opts.metrics.processorErrors.inc();
-      opts.metrics.storeErrors.inc({ op: 'write_batch' });
-      log.error({ worker: index, attempt: m.attempt, err: m.message }, 'batch failed; retrying with backoff');
-    } else if (m.type === 'position-repair') {
-      opts.metrics.busPositionRepairs.inc({ kind: m.kind }, m.partitions);
-    } else if (m.type === 'retention') {
-      if (m.result) {
-        const { cutoff, days, rows, ms } = m.result;
-        opts.metrics.retentionDeleted.inc({ unit: 'partitions' }, days);
-        opts.metrics.retentionDeleted.inc({ unit: 'rows' }, rows);
-        log.info(
-          { cutoff: new Date(cutoff).toISOString(), partitions: days, rows, ms: Math.round(ms) },
-          'old readings deleted (retention)',
-        );
-      } else {
-        opts.metrics.storeErrors.inc({ op: 'retention' });
-        log.warn({ err: m.error }, 'retention run failed; retrying in an hour');
-      }
-    } else if (m.type === 'stats') {
-      delete slot.lastError;
-      const s = m.stats;
-      opts.metrics.processorRecords.inc({ kind: 'meter' }, s.meters);
-      opts.metrics.processorRecords.inc({ kind: 'sensor' }, s.sensors);
-      opts.metrics.unknownMeterReadings.inc(s.unknown);
-      // A flush of parked gap estimates (records 0) is a store write, not a batch of the bus.
-      if (s.records > 0) opts.metrics.processorBatchDuration.observe(s.durationMs / 1000);
-      opts.metrics.storeWriteDuration.observe(s.storeMs / 1000);
-      if (s.dead > 0) opts.metrics.busDeadLetter.inc({ reason: 'undecodable' }, s.dead);
-      if (s.holes > 0)
-        log.info(
-          { series: s.holes },
-          'holes in stored history found (gaps a stopped processor left); estimating them',
-        );
-      for (const [rule, n] of Object.entries(s.vee)) opts.metrics.veeOutcomes.inc({ rule }, n);
-      for (const [type, n] of Object.entries(s.events)) opts.metrics.events.inc({ type }, n);
-      slot.outages = s.outagesActive;
-      opts.metrics.outagesActive.set(slots.reduce((sum, x) => sum + x.outages, 0));
-      opts.onCommitted?.();
-    }
-  };
+  const onMessage = workerMessages({ slots, metrics: opts.metrics, log, onCommitted: opts.onCommitted });
 
   const spawn = (index: number): Worker => {
     const workerData: ProcessorWorkerData = {
