@@ -98,8 +98,8 @@ export class SqliteBusProducer implements BusProducer {
     if (records.length === 0) return Promise.resolve();
     if (this.closed) return Promise.reject(new Error('the bus producer is closed'));
     // Joined now rather than when the group is sent: records wait for the commit in flight
-    // (an fsync), and thousands of small strings living that long were copied by every young
-    // collection and then promoted, where a few joined strings per publish cost nothing.
+    // (an fsync), and a young collection meanwhile would copy, then promote, thousands of
+    // small strings per publish, where a few joined ones cost next to nothing.
     const runs = toRuns(records, this.opts.partitions);
     return new Promise((resolve, reject) => {
       this.queued.push({ runs, resolve, reject });
