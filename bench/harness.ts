@@ -14,6 +14,29 @@ export function resultLine(name: string, fields: Record<string, number | string>
   return `RESULT ${name} ${parts.join(' ')}`;
 }
 
+/**
+ * One result from several runs of a benchmark: the median of each numeric field (of an even
+ * count, the mean of the middle two), and the first run's value of any other. On a shared
+ * 2-core machine one run can be off by 20 % either way, so a figure worth quoting is a median.
+ */
+export function medianFields(
+  runs: readonly Record<string, number | string>[],
+): Record<string, number | string> {
+  if (runs.length === 0) throw new Error('no runs to summarise');
+  const out: Record<string, number | string> = {};
+  for (const key of Object.keys(runs[0]!)) {
+    const values = runs.map((r) => r[key]);
+    if (!values.every((v) => typeof v === 'number')) {
+      out[key] = runs[0]![key]!;
+      continue;
+    }
+    const sorted = (values as number[]).sort((x, y) => x - y);
+    const mid = sorted.length >> 1;
+    out[key] = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  }
+  return out;
+}
+
 function round(v: number): string {
   if (Number.isInteger(v)) return String(v);
   return Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3);

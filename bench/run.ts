@@ -1,5 +1,6 @@
-// `npm run bench -- <name> [--key=value ...]`: runs one benchmark and prints its RESULT line.
-import { parseArgs, resultLine, type Bench } from './harness.ts';
+// `npm run bench -- <name> [--runs=N] [--key=value ...]`: runs one benchmark and prints its
+// RESULT line; with --runs, N runs one after another and the median of each field.
+import { medianFields, parseArgs, resultLine, type Bench } from './harness.ts';
 import { ingestBench } from './ingest.ts';
 import { sloRulesBench } from './slo-rules.ts';
 import { pipelineBench } from './pipeline.ts';
@@ -12,9 +13,21 @@ const [name, ...rest] = process.argv.slice(2);
 const bench = BENCHES.find((b) => b.name === name);
 if (!bench) {
   console.error(
-    `usage: npm run bench -- <name> [--key=value ...]\n\nbenchmarks:\n${BENCHES.map((b) => `  ${b.name.padEnd(10)} ${b.summary}`).join('\n')}`,
+    `usage: npm run bench -- <name> [--runs=N] [--key=value ...]\n\n--runs=N runs it N times and reports the median of each field\n\nbenchmarks:\n${BENCHES.map((b) => `  ${b.name.padEnd(10)} ${b.summary}`).join('\n')}`,
   );
   process.exit(2);
 }
-const fields = await bench.run(parseArgs(rest), (line) => console.error(`[${bench.name}] ${line}`));
-console.log(resultLine(bench.name, fields));
+const { runs: runsArg, ...args } = parseArgs(rest);
+const runs = Number(runsArg ?? 1);
+if (!Number.isInteger(runs) || runs < 1 || runs > 50) {
+  console.error(`--runs must be an integer from 1 to 50, not "${runsArg}"`);
+  process.exit(2);
+}
+const results: Record<string, number | string>[] = [];
+for (let i = 1; i <= runs; i++) {
+  const prefix = runs > 1 ? `[${bench.name} ${i}/${runs}]` : `[${bench.name}]`;
+  const fields = await bench.run(args, (line) => console.error(`${prefix} ${line}`));
+  results.push(fields);
+  if (runs > 1) console.error(`${prefix} ${resultLine(bench.name, fields)}`);
+}
+console.log(resultLine(bench.name, runs > 1 ? { ...medianFields(results), runs } : results[0]!));

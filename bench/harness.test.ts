@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { medianFields, parseArgs, resultLine } from './harness.ts';
+
+test('medianFields: the median of each numeric field, the first value of any other', () => {
+  const runs = [
+    { readings_per_s: 120, ratio: 0.4, host: 'a' },
+    { readings_per_s: 90, ratio: 0.6, host: 'b' },
+    { readings_per_s: 150, ratio: 0.5, host: 'c' },
+  ];
+  assert.deepEqual(medianFields(runs), { readings_per_s: 120, ratio: 0.5, host: 'a' });
+  // Even count: the mean of the middle two; the input order is not the sorted order.
+  assert.deepEqual(medianFields([{ x: 4 }, { x: 1 }, { x: 3 }, { x: 2 }]), { x: 2.5 });
+  assert.deepEqual(runs[1], { readings_per_s: 90, ratio: 0.6, host: 'b' }, 'runs untouched');
+  assert.throws(() => medianFields([]), /no runs/);
+});
+
+test('a RESULT line and the arguments it is run with', () => {
+  assert.equal(
+    resultLine('ingest', { a: 1, b: 0.12345, c: 1234.5, d: 'x' }),
+    'RESULT ingest a=1 b=0.123 c=1235 d=x',
+  );
+  assert.deepEqual(parseArgs(['--runs=3', '--flag']), { runs: '3', flag: 'true' });
+  assert.throws(() => parseArgs(['runs=3']), /use --key=value/);
+});
