@@ -10,6 +10,7 @@ const result = (): StoreWriteResult => ({
   conflicts: [],
   replacedEstimates: 0,
   transformerTotals: [],
+  derivedEvents: [],
 });
 const reading = (value: number, quality = 0): MeterReading => ({
   meterId: 'M',

@@ -78,13 +78,15 @@ export class PgStoreWriter implements StoreWriter {
       conflicts: [],
       replacedEstimates: 0,
       transformerTotals: [],
+      derivedEvents: [],
     };
     const acc = new RollupAccumulator(this.locate);
     await mergeMeterReadings(c, batch.meterReadings, acc, result, batch.late);
     const sensors = await insertSensors(c, batch.sensorReadings);
     const unknown = await insertUnknown(c, batch.unknown);
-    const events = await insertEvents(c, batch.events);
     result.transformerTotals = await upsertRollups(c, acc);
+    result.derivedEvents = batch.deriveEvents?.(result) ?? [];
+    const events = await insertEvents(c, [...batch.events, ...result.derivedEvents]);
     await bumpMeta(
       c,
       this.shard,
@@ -92,14 +94,6 @@ export class PgStoreWriter implements StoreWriter {
       batch.watermark,
     );
     return result;
-  }
-
-  async writeEvents(events: GridEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await this.db.ready();
-    await inPgTransaction(this.db.pool, async (c) =>
-      bumpMeta(c, this.shard, { events: await insertEvents(c, events) }),
-    );
   }
 
   async recentReadings(series: readonly SeriesKey[], limit: number): Promise<StoredMeterReading[][]> {
@@ -235,7 +229,7 @@ async function insertEvents(c: pg.ClientBase, events: GridEvent[]): Promise<numb
 
 /**
  * Adds the write's deltas to the rollup rows (zero deltas included, as in SQLite: a replay
- * still reports its buckets' totals) and returns the resulting transformer quarter-hour totals.
+ * still reports its buckets' totals, so its overloads are derived again) and returns the resulting transformer quarter-hour totals.
  */
 async function upsertRollups(c: pg.ClientBase, acc: RollupAccumulator): Promise<TransformerBucketTotal[]> {
   const deltas = acc

@@ -134,6 +134,7 @@ export class SqliteStoreWriter implements StoreWriter {
       conflicts: [],
       replacedEstimates: 0,
       transformerTotals: [],
+      derivedEvents: [],
     };
     const readings = batch.meterReadings;
     // The deltas of readings that were not simply inserted (usually none), by batch position.
@@ -144,10 +145,12 @@ export class SqliteStoreWriter implements StoreWriter {
     result.inserted = this.readingInserts.insert(readings, ids, (i) =>
       other.set(i, this.resolveConflict(ids[i]!, readings[i]!, result)),
     );
-    // Every reading is added, a zero delta included: a replayed batch must still report its
-    // buckets' totals so overloads are re-evaluated after a crash between the write and the
-    // events. When some were not simply inserted the sums are made again in batch order, so they
-    // are exactly what adding each reading's own delta gives (no sum corrected afterwards).
+    // Every reading is added, a zero delta included: a replayed batch still reports its
+    // buckets' totals, so its overloads are derived again (idempotent by id). That matters for
+    // batches stored before their events shared the write's transaction: a crash between the
+    // two lost the events. When some were not simply inserted the sums are made again in batch
+    // order, so they are exactly what adding each reading's own delta gives (no sum corrected
+    // afterwards).
     const acc = other.size === 0 ? ahead.acc : this.rollupsOf(readings, other);
     for (const d of acc.deltas()) {
       this.s.upsertRollup!.run(d.level, d.id, d.resolution, d.bucket, d.energyKwh, d.readings, d.estimated);
@@ -175,16 +178,17 @@ export class SqliteStoreWriter implements StoreWriter {
         this.s.insertUnknown!.run(r.kind, id, channel, ts, JSON.stringify(r), r.receivedAt).changes,
       );
     }
-    const events = this.insertEvents(batch.events);
+    for (const q of acc.transformerQuarters()) {
+      const total = this.s.rollupTotal!.get(q.transformerId, q.bucket) as { energy_kwh: number } | undefined;
+      result.transformerTotals.push({ ...q, energyKwh: total?.energy_kwh ?? 0 });
+    }
+    result.derivedEvents = batch.deriveEvents?.(result) ?? [];
+    const events = this.insertEvents(batch.events) + this.insertEvents(result.derivedEvents);
     this.s.bumpMeta!.run('meter_readings', result.inserted);
     this.s.bumpMeta!.run('sensor_readings', sensors);
     this.s.bumpMeta!.run('unknown_readings', unknown);
     this.s.bumpMeta!.run('events', events);
     if (batch.watermark !== undefined) this.s.maxMeta!.run('watermark', batch.watermark);
-    for (const q of acc.transformerQuarters()) {
-      const total = this.s.rollupTotal!.get(q.transformerId, q.bucket) as { energy_kwh: number } | undefined;
-      result.transformerTotals.push({ ...q, energyKwh: total?.energy_kwh ?? 0 });
-    }
     return result;
   }
 
@@ -245,11 +249,6 @@ export class SqliteStoreWriter implements StoreWriter {
       );
     }
     return n;
-  }
-
-  async writeEvents(events: GridEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    inTransaction(this.db, () => this.s.bumpMeta!.run('events', this.insertEvents(events)));
   }
 
   async recentReadings(series: readonly SeriesKey[], limit: number): Promise<StoredMeterReading[][]> {

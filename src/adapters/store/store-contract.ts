@@ -10,6 +10,7 @@ import { encodeCursor } from './store-rows.ts';
 import type { MeterLocator, StoreBatch, StoreReader, StoreWriter } from './store.ts';
 import { T0, assertRollupsMatchReadings, batch, locate, outage, reading } from './store-fixtures.ts';
 import { levelAndRetentionContract } from './store-contract-levels.ts';
+import { derivedEventsContract } from './store-contract-derived.ts';
 
 const DAY = 86_400_000;
 
@@ -93,6 +94,7 @@ export function storeContract(name: string, make: StoreFactory, opts: { skip?: s
       await assertRollupsMatchReadings(reader, ['MTR-1', 'MTR-2']);
     });
 
+    derivedEventsContract(setup);
     levelAndRetentionContract(setup);
 
     test('a different value for a stored key is a conflict; the first value wins', async () => {
@@ -220,7 +222,7 @@ export function storeContract(name: string, make: StoreFactory, opts: { skip?: s
       const { writer, reader } = await setup();
       const events = [0, 1, 2].map((i) => outage(i));
       await writer.writeBatch(batch([], events));
-      await writer.writeEvents(events);
+      await writer.writeBatch(batch([], events));
       const dip: GridEvent = {
         id: 'dip:S-1:1',
         type: 'voltage_dip',
@@ -232,7 +234,7 @@ export function storeContract(name: string, make: StoreFactory, opts: { skip?: s
         value: 0.5,
         detail: 'dip',
       };
-      await writer.writeEvents([dip, dip]);
+      await writer.writeBatch(batch([], [dip, dip]));
       assert.equal((await reader.stats()).events, 4);
       const page1 = await reader.events({ from: T0, to: T0 + 1, limit: 2 });
       const page2 = await reader.events({ from: T0, to: T0 + 1, limit: 2, after: encodeCursor(page1[1]!) });

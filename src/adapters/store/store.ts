@@ -23,6 +23,13 @@ export interface StoreBatch {
    * right when the hint is wrong or missing.
    */
   late?: ReadonlySet<MeterReading>;
+  /**
+   * Events only the write can reveal (overloads from the quarter-hour totals, duplicate
+   * conflicts): called inside the write's transaction, once its result is known; what it
+   * returns is stored in that same transaction and reported as `derivedEvents`. One commit per
+   * batch, not two, and no moment at which the readings are stored and their events not.
+   */
+  deriveEvents?: (result: StoreWriteResult) => GridEvent[];
 }
 
 export interface DuplicateConflict {
@@ -48,6 +55,8 @@ export interface StoreWriteResult {
   replacedEstimates: number;
   /** Totals of every transformer 15-minute bucket the batch touched, for overload checks. */
   transformerTotals: TransformerBucketTotal[];
+  /** What `deriveEvents` returned, stored with the batch. */
+  derivedEvents: GridEvent[];
 }
 
 export interface RollupRow {
@@ -94,8 +103,6 @@ export interface SeriesKey {
 
 export interface StoreWriter {
   writeBatch(batch: StoreBatch): Promise<StoreWriteResult>;
-  /** Events raised after a write (overloads); idempotent by event id. */
-  writeEvents(events: GridEvent[]): Promise<void>;
   /**
    * The newest stored readings of each series, oldest first: one list per series, in the order
    * asked. To rebuild VEE state after a restart; batched, because a fresh processor meets

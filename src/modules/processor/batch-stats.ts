@@ -14,7 +14,7 @@ export interface BatchStats {
   watermark: number | null;
   outagesActive: number;
   durationMs: number;
-  /** Time spent in store writes (the batch and the derived events). */
+  /** Time spent in the store write (the batch with its derived events: one transaction). */
   storeMs: number;
 }
 

@@ -25,18 +25,18 @@ export class MemoryStore implements StoreWriter {
   batches: StoreBatch[] = [];
   events: GridEvent[] = [];
   async writeBatch(b: StoreBatch): Promise<StoreWriteResult> {
-    this.batches.push(b);
-    this.events.push(...b.events);
-    return {
+    const result: StoreWriteResult = {
       inserted: b.meterReadings.length,
       unchanged: 0,
       conflicts: [],
       replacedEstimates: 0,
       transformerTotals: [],
+      derivedEvents: [],
     };
-  }
-  async writeEvents(e: GridEvent[]) {
-    this.events.push(...e);
+    result.derivedEvents = b.deriveEvents?.(result) ?? [];
+    this.batches.push(b);
+    this.events.push(...b.events, ...result.derivedEvents);
+    return result;
   }
   async recentReadings(series: readonly unknown[]) {
     return series.map(() => []);

@@ -7,7 +7,6 @@ import { buildTopology } from '../../domain/topology.ts';
 import { Quality, type Reading } from '../../domain/readings.ts';
 import { encodeReading } from '../../adapters/bus/reading-codec.ts';
 import type { ConsumedRecord } from '../../adapters/bus/bus.ts';
-import type { GridEvent } from '../../domain/events.ts';
 import type { StoreBatch } from '../../adapters/store/store.ts';
 
 const T0 = Date.UTC(2026, 10, 26, 12);
@@ -105,30 +104,31 @@ test('undecodable records are dead-lettered with the reason, the rest is process
   assert.equal(stats.meters, 1);
 });
 
-/** Once armed, fails the next write of one kind (a store outage), then stores like MemoryStore. */
+/**
+ * Once armed, fails the next write (a store outage), either before it starts or from inside
+ * its transaction, where the events it derives are made; then stores like MemoryStore.
+ */
 class FlakyStore extends MemoryStore {
-  private readonly failing: 'writeBatch' | 'writeEvents';
+  private readonly failing: 'writeBatch' | 'deriveEvents';
   armed = false;
-  constructor(failing: 'writeBatch' | 'writeEvents') {
+  constructor(failing: 'writeBatch' | 'deriveEvents') {
     super();
     this.failing = failing;
   }
-  private fail(what: string) {
-    if (this.failing !== what || !this.armed) return;
-    this.armed = false;
-    throw new Error('store unavailable');
-  }
   override async writeBatch(b: StoreBatch) {
-    this.fail('writeBatch');
-    return super.writeBatch(b);
-  }
-  override async writeEvents(e: GridEvent[]) {
-    this.fail('writeEvents');
-    return super.writeEvents(e);
+    if (!this.armed) return super.writeBatch(b);
+    this.armed = false;
+    if (this.failing === 'writeBatch') throw new Error('store unavailable');
+    return super.writeBatch({
+      ...b,
+      deriveEvents: () => {
+        throw new Error('store unavailable');
+      },
+    });
   }
 }
 
-for (const failing of ['writeBatch', 'writeEvents'] as const) {
+for (const failing of ['writeBatch', 'deriveEvents'] as const) {
   test(`a batch redelivered after a failed ${failing} is judged as it was the first time`, async () => {
     const batches = [
       meters.map((m) => rec(meter(m, 0))),

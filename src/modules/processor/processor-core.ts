@@ -4,9 +4,10 @@
 import { applyVee, DEFAULT_VEE } from '../../domain/vee.ts';
 import { OBIS, Quality, type MeterReading, type Reading } from '../../domain/readings.ts';
 import type { Topology } from '../../domain/topology.ts';
+import type { GridEvent } from '../../domain/events.ts';
 import type { ConsumedRecord } from '../../adapters/bus/bus.ts';
 import { decodeReading } from '../../adapters/bus/reading-codec.ts';
-import type { StoreBatch, StoreWriter } from '../../adapters/store/store.ts';
+import type { StoreBatch, StoreWriteResult, StoreWriter } from '../../adapters/store/store.ts';
 import { SeriesTracker, type Series } from './series-tracker.ts';
 import { seriesOf, timeOf } from './series-of.ts';
 import { JournaledMap } from './journaled-map.ts';
@@ -52,6 +53,10 @@ export class ProcessorCore {
     this.topology = topology;
     this.store = store;
   }
+
+  /** Overloads and duplicate conflicts, derived by the store inside the batch's transaction. */
+  private readonly deriveEvents = (result: StoreWriteResult): GridEvent[] =>
+    eventsAfterWrite(result, this.topology);
 
   /**
    * Processes and stores one batch. When anything fails, the state is put back as it was before
@@ -120,13 +125,14 @@ export class ProcessorCore {
         unknown: [],
         events: [],
         late: new Set(released.estimates),
+        deriveEvents: this.deriveEvents,
       });
-      await this.store.writeEvents(eventsAfterWrite(result, this.topology));
       this.gaps.commit();
       const ms = performance.now() - started;
       return {
         ...emptyStats(0),
         inserted: result.inserted,
+        events: countByType(result.derivedEvents),
         vee: { gap: released.gaps, estimated: released.estimates.length },
         watermark: this.watermark,
         durationMs: ms,
@@ -218,14 +224,11 @@ export class ProcessorCore {
     }
     if (this.watermark !== null) batch.watermark = this.watermark;
     if (stopRequested()) throw new StopRequested();
+    batch.deriveEvents = this.deriveEvents;
     const writeStarted = performance.now();
     const result = await this.store.writeBatch(batch);
     stats.storeMs = performance.now() - writeStarted;
-    const late = eventsAfterWrite(result, this.topology);
-    const eventsStarted = performance.now();
-    await this.store.writeEvents(late);
-    stats.storeMs += performance.now() - eventsStarted;
-    for (const e of [...batch.events, ...late]) stats.events[e.type] = (stats.events[e.type] ?? 0) + 1;
+    stats.events = countByType([...batch.events, ...result.derivedEvents]);
     stats.unknown = batch.unknown.length;
     stats.sensors = batch.sensorReadings.length;
     stats.inserted = result.inserted;
@@ -278,4 +281,10 @@ export class ProcessorCore {
     if (end > r.receivedAt + DEFAULT_VEE.maxClockAheadMs) return;
     if (end > (this.partitionHigh.get(partition) ?? -Infinity)) this.partitionHigh.set(partition, end);
   }
+}
+
+function countByType(events: readonly GridEvent[]): BatchStats['events'] {
+  const counts: BatchStats['events'] = {};
+  for (const e of events) counts[e.type] = (counts[e.type] ?? 0) + 1;
+  return counts;
 }
