@@ -80,7 +80,7 @@ export const CONFIG_SCHEMA = {
     parse: str,
   },
   busPartitions: {
-    doc: 'Partitions of the embedded bus (readings keyed by meter).',
+    doc: 'Partitions of the embedded bus (readings keyed by transformer).',
     default: 8,
     env: 'GRIDOPS_BUS_PARTITIONS',
     parse: int(1, 256),
