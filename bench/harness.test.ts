@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { medianFields, parseArgs, resultLine } from './harness.ts';
+import { bracketed, describeBracket, medianFields, parseArgs, resultLine } from './harness.ts';
 
 test('medianFields: the median of each numeric field, the first value of any other', () => {
   const runs = [
@@ -22,4 +22,13 @@ test('a RESULT line and the arguments it is run with', () => {
   );
   assert.deepEqual(parseArgs(['--runs=3', '--flag']), { runs: '3', flag: 'true' });
   assert.throws(() => parseArgs(['runs=3']), /use --key=value/);
+});
+
+test('a baseline bracketing its run: the mean of the two, and how far the second drifted', () => {
+  assert.deepEqual(bracketed(200, 300), { perS: 250, drift: 0.5 });
+  assert.deepEqual(bracketed(400, 300), { perS: 350, drift: -0.25 });
+  assert.equal(
+    describeBracket('COPY', 200_000, 190_000, 'rows/s'),
+    'COPY 200000 rows/s before the run, 190000 after (-5.0 %): ratios use the mean, 195000',
+  );
 });

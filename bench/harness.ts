@@ -37,6 +37,23 @@ export function medianFields(
   return out;
 }
 
+/**
+ * A baseline measured before and after the run it is set against: the machine's speed drifts
+ * (the same COPY has ranged 160-250k rows/s from one minute to the next here), so a ratio to
+ * one measurement taken before the run can be off by that much. `perS` is the mean of the
+ * two; `drift` is how much the second differs from the first (0.1: 10 % faster after).
+ */
+export function bracketed(before: number, after: number): { perS: number; drift: number } {
+  return { perS: (before + after) / 2, drift: after / before - 1 };
+}
+
+/** The log line of a bracketed baseline. */
+export function describeBracket(what: string, before: number, after: number, unit: string): string {
+  const { perS, drift } = bracketed(before, after);
+  const pct = `${drift >= 0 ? '+' : ''}${(drift * 100).toFixed(1)} %`;
+  return `${what} ${before.toFixed(0)} ${unit} before the run, ${after.toFixed(0)} after (${pct}): ratios use the mean, ${perS.toFixed(0)}`;
+}
+
 function round(v: number): string {
   if (Number.isInteger(v)) return String(v);
   return Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3);

@@ -1,18 +1,27 @@
 // bench/ingest: readings/s from HTTP batches to durable ack, and to processed rollups, through
 // the real `gridops run` process on the embedded adapters; against the baseline of appending
-// the same rows with node:sqlite into an unindexed table, 1,000 rows per transaction.
+// the same rows with node:sqlite into an unindexed table, 1,000 rows per transaction, measured
+// before and after the run (the ratios use the mean of the two, see bracketed).
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { startGridops, waitReady } from '../test/support/gridops-process.ts';
 import { generateFleet, writeTopology } from '../src/simulator/index.ts';
-import { logProblems, peakRssMb, sampleValue, scrapeMetrics, type Bench } from './harness.ts';
+import {
+  bracketed,
+  describeBracket,
+  logProblems,
+  peakRssMb,
+  sampleValue,
+  scrapeMetrics,
+  type Bench,
+} from './harness.ts';
 import { makeRows, postAll, type Row } from './batches.ts';
 import { cpuFields, describeCpu, startCpuAccount } from './cpu-account.ts';
 
-function baseline(rows: Row[], dir: string): number {
-  const db = new DatabaseSync(join(dir, 'baseline.db'));
+function baseline(rows: Row[], dir: string, file: string): number {
+  const db = new DatabaseSync(join(dir, file));
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
   db.exec(
     'CREATE TABLE readings (meter_id TEXT, obis TEXT, interval_start INTEGER, interval_s INTEGER, value REAL, unit TEXT, quality INTEGER, received_at INTEGER)',
@@ -55,16 +64,18 @@ export const ingestBench: Bench = {
     const topology = generateFleet({ meters, seed: 3 });
     writeTopology(join(dir, 'data', 'topology.json'), topology);
     const t0 = Date.UTC(2026, 0, 1);
-    const rows = makeRows(
-      topology.meters.map((m) => m.id),
-      Math.ceil(total / meters),
-      t0,
-    )
-      .flat()
-      .slice(0, total);
+    const makeAll = () =>
+      makeRows(
+        topology.meters.map((m) => m.id),
+        Math.ceil(total / meters),
+        t0,
+      )
+        .flat()
+        .slice(0, total);
+    const rows = makeAll();
     log(`measuring the baseline: ${rows.length} rows appended in transactions of 1000`);
-    const baselinePerS = baseline(rows, dir);
-    log(`baseline ${baselinePerS.toFixed(0)} rows/s`);
+    const baselineBefore = baseline(rows, dir, 'baseline-before.db');
+    log(`baseline ${baselineBefore.toFixed(0)} rows/s (measured again after the run)`);
 
     const bodies: string[] = [];
     for (let i = 0; i < rows.length; i += batchSize)
@@ -84,59 +95,81 @@ export const ingestBench: Bench = {
       LEFT JOIN bus_offsets o ON o.partition = h.partition AND o.grp = 'processor'`);
     const lag = () => (lagStmt.get() as { lag: number }).lag;
     try {
-      log(
-        `posting ${bodies.length} batches of ${batchSize} with ${concurrency} concurrent clients to ${g.url}`,
-      );
-      const cpu = startCpuAccount([
-        { name: 'gridops', pids: () => [g.proc.pid!], byThread: true },
-        { name: 'client', pids: () => [process.pid] },
-      ]);
-      const started = performance.now();
-      const { ackSeconds, retries } = await postAll({
-        bodies,
-        batchSize,
-        urls: [g.url],
-        key,
-        concurrency,
-        log,
-      });
-      const acked = bodies.length * batchSize;
-      const eventLoop = await eventLoopDelay(g.url, key);
-      // What the processor still had to do when the last batch was acknowledged, and how fast it
-      // did it with ingest idle: tells whether ingest or the processor bounds processed_per_s.
-      const backlog = lag();
-      const ackedAt = performance.now();
-      while (lag() > 0) await new Promise((r) => setTimeout(r, 20));
-      const processedSeconds = (performance.now() - started) / 1000;
-      const drainSeconds = (performance.now() - ackedAt) / 1000;
-      const cpuReport = cpu.stop(Math.min(total, acked));
-      const ingestPerS = Math.min(total, acked) / ackSeconds;
-      const processedPerS = Math.min(total, acked) / processedSeconds;
-      const rss = peakRssMb(g.proc.pid!);
-      logProblems([g], log);
-      log(
-        `acked in ${ackSeconds.toFixed(2)} s, processed in ${processedSeconds.toFixed(2)} s, ${retries} back-pressure retries`,
-      );
-      log(`${backlog} readings still to process at the last ack, done in ${drainSeconds.toFixed(2)} s`);
-      log(describeCpu(cpuReport));
+      let run: Record<string, number>;
+      let rates: { ingest: number; processed: number };
+      try {
+        log(
+          `posting ${bodies.length} batches of ${batchSize} with ${concurrency} concurrent clients to ${g.url}`,
+        );
+        const cpu = startCpuAccount([
+          { name: 'gridops', pids: () => [g.proc.pid!], byThread: true },
+          { name: 'client', pids: () => [process.pid] },
+        ]);
+        const started = performance.now();
+        const { ackSeconds, retries } = await postAll({
+          bodies,
+          batchSize,
+          urls: [g.url],
+          key,
+          concurrency,
+          log,
+        });
+        const acked = bodies.length * batchSize;
+        const eventLoop = await eventLoopDelay(g.url, key);
+        // What the processor still had to do when the last batch was acknowledged, and how fast it
+        // did it with ingest idle: tells whether ingest or the processor bounds processed_per_s.
+        const backlog = lag();
+        const ackedAt = performance.now();
+        while (lag() > 0) await new Promise((r) => setTimeout(r, 20));
+        const processedSeconds = (performance.now() - started) / 1000;
+        const drainSeconds = (performance.now() - ackedAt) / 1000;
+        const cpuReport = cpu.stop(Math.min(total, acked));
+        rates = {
+          ingest: Math.min(total, acked) / ackSeconds,
+          processed: Math.min(total, acked) / processedSeconds,
+        };
+        const rss = peakRssMb(g.proc.pid!);
+        logProblems([g], log);
+        log(
+          `acked in ${ackSeconds.toFixed(2)} s, processed in ${processedSeconds.toFixed(2)} s, ${retries} back-pressure retries`,
+        );
+        log(`${backlog} readings still to process at the last ack, done in ${drainSeconds.toFixed(2)} s`);
+        log(describeCpu(cpuReport));
+        run = {
+          readings: Math.min(total, acked),
+          readings_per_s: rates.ingest,
+          processed_per_s: rates.processed,
+          backlog_at_ack: backlog,
+          drain_per_s: backlog > 0 ? backlog / drainSeconds : 0,
+          event_loop_p99_ms: eventLoop.p99,
+          event_loop_max_ms: eventLoop.max,
+          peak_rss_mb: rss,
+          ...cpuFields(cpuReport),
+        };
+      } finally {
+        bus.close();
+        g.proc.kill('SIGTERM');
+        await g.exited;
+      }
+      // The same appends again, with gridops stopped: the machine's speed during the run lies
+      // between the two (see bracketed).
+      const baselineAfter = baseline(makeAll(), dir, 'baseline-after.db');
+      log(describeBracket('baseline', baselineBefore, baselineAfter, 'rows/s'));
+      const { perS, drift } = bracketed(baselineBefore, baselineAfter);
+      const { readings, readings_per_s, processed_per_s, ...rest } = run;
       return {
-        readings: Math.min(total, acked),
-        readings_per_s: ingestPerS,
-        processed_per_s: processedPerS,
-        baseline_per_s: baselinePerS,
-        ratio: ingestPerS / baselinePerS,
-        processed_ratio: processedPerS / baselinePerS,
-        backlog_at_ack: backlog,
-        drain_per_s: backlog > 0 ? backlog / drainSeconds : 0,
-        event_loop_p99_ms: eventLoop.p99,
-        event_loop_max_ms: eventLoop.max,
-        peak_rss_mb: rss,
-        ...cpuFields(cpuReport),
+        readings: readings!,
+        readings_per_s: readings_per_s!,
+        processed_per_s: processed_per_s!,
+        baseline_per_s: perS,
+        ratio: rates.ingest / perS,
+        processed_ratio: rates.processed / perS,
+        ...rest,
+        baseline_before_per_s: baselineBefore,
+        baseline_after_per_s: baselineAfter,
+        baseline_drift: drift,
       };
     } finally {
-      bus.close();
-      g.proc.kill('SIGTERM');
-      await g.exited;
       rmSync(dir, { recursive: true, force: true });
     }
   },

@@ -13,7 +13,15 @@ import { pgSchema } from '../test/support/engines.ts';
 import { generateFleet, writeTopology } from '../src/simulator/index.ts';
 import { openStoreWriter } from '../src/app/backends.ts';
 import { encodeReading } from '../src/adapters/bus/reading-codec.ts';
-import { logProblems, peakRssMb, sampleValue, scrapeMetrics, type Bench } from './harness.ts';
+import {
+  bracketed,
+  describeBracket,
+  logProblems,
+  peakRssMb,
+  sampleValue,
+  scrapeMetrics,
+  type Bench,
+} from './harness.ts';
 import { BENCH_KEY, benchProducer, need, realColumnEnv } from './engines.ts';
 import { makeRows, postAll, type Row } from './batches.ts';
 import { cpuFields, describeCpu, pidsMatching, startCpuAccount } from './cpu-account.ts';
@@ -163,8 +171,7 @@ export const pipelineBench: Bench = {
       .flat()
       .slice(0, total);
     const copy = await copyBaseline(baseUrl, rows, dir, log);
-    const copyPerS = copy.perS;
-    log(`COPY ${copyPerS.toFixed(0)} rows/s, PostgreSQL CPU ${copy.postgresUs.toFixed(1)} us/row`);
+    log(`COPY ${copy.perS.toFixed(0)} rows/s, PostgreSQL CPU ${copy.postgresUs.toFixed(1)} us/row`);
     const sample = rows.slice(0, 1000).map((r) =>
       encodeReading({
         kind: 'meter',
@@ -179,8 +186,10 @@ export const pipelineBench: Bench = {
       }),
     );
     const recordSize = Math.round(sample.reduce((a, v) => a + v.length, 0) / sample.length);
-    const perfPerS = await kafkaPerf(brokers, total, recordSize, log);
-    log(`kafka-producer-perf-test ${perfPerS.toFixed(0)} records/s`);
+    const perfBefore = await kafkaPerf(brokers, total, recordSize, log);
+    log(
+      `kafka-producer-perf-test ${perfBefore.toFixed(0)} records/s (both baselines measured again after the run)`,
+    );
 
     const bodies: string[] = [];
     for (let i = 0; i < rows.length; i += batchSize)
@@ -190,6 +199,7 @@ export const pipelineBench: Bench = {
     const key = BENCH_KEY;
     const env = realColumnEnv({ dataDir: join(dir, 'data'), brokers, topic, postgresUrl: schema.url });
     const procs: GridopsProcess[] = [];
+    let run: Record<string, number> | undefined;
     const producer = await benchProducer(brokers, topic);
     try {
       const processors: GridopsProcess[] = [];
@@ -233,15 +243,10 @@ export const pipelineBench: Bench = {
       log(
         `processor batches: ${batches.count}, ${(total / batches.count).toFixed(0)} readings each on average`,
       );
-      const producerPerS = total / ackSeconds;
-      return {
+      run = {
         readings: total,
         readings_per_s: readingsPerS,
-        copy_per_s: copyPerS,
-        ratio: readingsPerS / copyPerS,
-        producer_per_s: producerPerS,
-        kafka_perf_per_s: perfPerS,
-        producer_ratio: producerPerS / perfPerS,
+        producer_per_s: total / ackSeconds,
         avg_batch: total / batches.count,
         peak_rss_mb: Math.max(...procs.map((p) => peakRssMb(p.proc.pid!))),
         ...cpuFields(cpuReport),
@@ -252,6 +257,33 @@ export const pipelineBench: Bench = {
       for (const p of procs) p.proc.kill('SIGTERM');
       for (const p of procs) await p.exited;
       await schema.drop();
+      if (run === undefined) rmSync(dir, { recursive: true, force: true });
+    }
+    try {
+      // Both baselines again, with gridops stopped: the machine's speed during the run lies
+      // between the two measurements (see bracketed).
+      const copyAfter = (await copyBaseline(baseUrl, rows, dir, log)).perS;
+      const perfAfter = await kafkaPerf(brokers, total, recordSize, log);
+      log(describeBracket('COPY', copy.perS, copyAfter, 'rows/s'));
+      log(describeBracket('kafka-producer-perf-test', perfBefore, perfAfter, 'records/s'));
+      const copyPerS = bracketed(copy.perS, copyAfter);
+      const perfPerS = bracketed(perfBefore, perfAfter);
+      const { readings, readings_per_s, producer_per_s, ...rest } = run;
+      return {
+        readings: readings!,
+        readings_per_s: readings_per_s!,
+        copy_per_s: copyPerS.perS,
+        ratio: readings_per_s! / copyPerS.perS,
+        producer_per_s: producer_per_s!,
+        kafka_perf_per_s: perfPerS.perS,
+        producer_ratio: producer_per_s! / perfPerS.perS,
+        ...rest,
+        copy_before_per_s: copy.perS,
+        copy_after_per_s: copyAfter,
+        copy_drift: copyPerS.drift,
+        kafka_perf_drift: perfPerS.drift,
+      };
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   },
