@@ -229,7 +229,8 @@ async function insertEvents(c: pg.ClientBase, events: GridEvent[]): Promise<numb
 
 /**
  * Adds the write's deltas to the rollup rows (zero deltas included, as in SQLite: a replay
- * still reports its buckets' totals, so its overloads are derived again) and returns the resulting transformer quarter-hour totals.
+ * still reports its buckets' totals, so its overloads are derived again) and returns the
+ * resulting transformer quarter-hour totals.
  */
 async function upsertRollups(c: pg.ClientBase, acc: RollupAccumulator): Promise<TransformerBucketTotal[]> {
   const deltas = acc

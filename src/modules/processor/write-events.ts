@@ -1,6 +1,8 @@
 // Events that only the store write can reveal: a resent reading whose value differs from the
 // stored one (the first value is kept), and transformer quarter-hours whose stored total, with
-// this batch added, is past the nameplate. Idempotent by event id, like every event.
+// this batch added, is past the nameplate. Idempotent by event id, like every event. The store
+// calls this inside the batch's transaction (StoreBatch.deriveEvents) and stores what it returns
+// there.
 import { eventId, type GridEvent } from '../../domain/events.ts';
 import { loadingLevel, transformerLoading } from '../../domain/transformer-loading.ts';
 import type { Topology } from '../../domain/topology.ts';
