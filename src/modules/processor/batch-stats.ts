@@ -12,7 +12,11 @@ export interface BatchStats {
   vee: Record<string, number>;
   events: Record<string, number>;
   watermark: number | null;
-  outagesActive: number;
+  /**
+   * Transformers with an outage open on this worker's partitions, as judged by this batch;
+   * absent when it judged none (a flush of parked gap estimates), so the last count stands.
+   */
+  outagesActive?: number;
   durationMs: number;
   /** Time spent in the store write (the batch with its derived events: one transaction). */
   storeMs: number;
@@ -30,7 +34,6 @@ export function emptyStats(records: number): BatchStats {
     vee: {},
     events: {},
     watermark: null,
-    outagesActive: 0,
     durationMs: 0,
     storeMs: 0,
   };

@@ -49,7 +49,7 @@ test('a batch error marks the worker, counts and logs; its next stats clear it',
 });
 
 test('batch stats become record, VEE, event and outage samples', async () => {
-  const { on, sample } = setup();
+  const { on, slots, sample } = setup();
   const stats = { ...emptyStats(10), meters: 7, sensors: 2, unknown: 1, dead: 1 };
   stats.vee = { gap: 2, spike: 1 };
   stats.events = { outage: 1 };
@@ -63,6 +63,10 @@ test('batch stats become record, VEE, event and outage samples', async () => {
   assert.equal(await sample('smartgrid_grid_outages_active'), 5);
   on(1, { type: 'stats', stats: { ...stats, outagesActive: 0 } });
   assert.equal(await sample('smartgrid_grid_outages_active'), 2);
+  // A flush of parked gap estimates judges no outage: worker 0's count stands.
+  on(0, { type: 'stats', stats: emptyStats(0) });
+  assert.equal(await sample('smartgrid_grid_outages_active'), 2);
+  assert.equal(slots[0]!.outages, 2);
 });
 
 test('retention results count deleted rows; a failed run counts a store error', async () => {

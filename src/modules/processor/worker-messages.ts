@@ -63,8 +63,10 @@ export function workerMessages(deps: WorkerMessageDeps): (index: number, m: Work
         );
       for (const [rule, n] of Object.entries(s.vee)) metrics.veeOutcomes.inc({ rule }, n);
       for (const [type, n] of Object.entries(s.events)) metrics.events.inc({ type }, n);
-      slot.outages = s.outagesActive;
-      metrics.outagesActive.set(slots.reduce((sum, x) => sum + x.outages, 0));
+      if (s.outagesActive !== undefined) {
+        slot.outages = s.outagesActive;
+        metrics.outagesActive.set(slots.reduce((sum, x) => sum + x.outages, 0));
+      }
       deps.onCommitted?.();
     }
   };
