@@ -199,67 +199,66 @@ export const pipelineBench: Bench = {
     const key = BENCH_KEY;
     const env = realColumnEnv({ dataDir: join(dir, 'data'), brokers, topic, postgresUrl: schema.url });
     const procs: GridopsProcess[] = [];
-    let run: Record<string, number> | undefined;
-    const producer = await benchProducer(brokers, topic);
     try {
-      const processors: GridopsProcess[] = [];
-      for (let i = 0; i < Number(args.processors ?? 1); i++)
-        processors.push(await startGridops(['run', '--target=processor'], env, 60_000));
-      procs.push(...processors);
-      const ingest: GridopsProcess[] = [];
-      for (let i = 0; i < Number(args.ingest ?? 1); i++)
-        ingest.push(await startGridops(['run', '--target=ingest'], env, 60_000));
-      procs.push(...ingest);
-      for (const p of procs) await waitReady(p);
-      log(
-        `posting ${bodies.length} batches of ${batchSize} with ${concurrency} clients to ${ingest.length} ingest replica(s)`,
-      );
-      const cpu = startCpuAccount([
-        { name: 'processor', pids: () => processors.map((p) => p.proc.pid!), byThread: true },
-        { name: 'ingest', pids: () => ingest.map((p) => p.proc.pid!), byThread: true },
-        { name: 'postgres', pids: () => pidsMatching(POSTGRES) },
-        { name: 'kafka', pids: () => pidsMatching(KAFKA) },
-        { name: 'client', pids: () => [process.pid] },
-      ]);
-      const started = performance.now();
-      const { ackSeconds, retries } = await postAll({
-        bodies,
-        batchSize,
-        urls: ingest.map((g) => g.url),
-        key,
-        concurrency,
-        log,
-      });
-      while ((await producer.lag(`${topic}.processor`)) > 0) await new Promise((r) => setTimeout(r, 50));
-      const processedSeconds = (performance.now() - started) / 1000;
-      const cpuReport = cpu.stop(total);
-      log(
-        `acked in ${ackSeconds.toFixed(2)} s, processed in ${processedSeconds.toFixed(2)} s, ${retries} 503 retries`,
-      );
-      const readingsPerS = total / processedSeconds;
-      const batches = await processorBatches(processors, key);
-      logProblems(procs, log);
-      log(describeCpu(cpuReport));
-      log(
-        `processor batches: ${batches.count}, ${(total / batches.count).toFixed(0)} readings each on average`,
-      );
-      run = {
-        readings: total,
-        readings_per_s: readingsPerS,
-        producer_per_s: total / ackSeconds,
-        avg_batch: total / batches.count,
-        peak_rss_mb: Math.max(...procs.map((p) => peakRssMb(p.proc.pid!))),
-        ...cpuFields(cpuReport),
-        copy_postgres_us: copy.postgresUs,
-      };
-    } finally {
-      await producer.close();
-      for (const p of procs) p.proc.kill('SIGTERM');
-      for (const p of procs) await p.exited;
-      await schema.drop();
-      if (run === undefined) rmSync(dir, { recursive: true, force: true });
-    }
-    try {
+      let run: Record<string, number>;
+      const producer = await benchProducer(brokers, topic);
+      try {
+        const processors: GridopsProcess[] = [];
+        for (let i = 0; i < Number(args.processors ?? 1); i++)
+          processors.push(await startGridops(['run', '--target=processor'], env, 60_000));
+        procs.push(...processors);
+        const ingest: GridopsProcess[] = [];
+        for (let i = 0; i < Number(args.ingest ?? 1); i++)
+          ingest.push(await startGridops(['run', '--target=ingest'], env, 60_000));
+        procs.push(...ingest);
+        for (const p of procs) await waitReady(p);
+        log(
+          `posting ${bodies.length} batches of ${batchSize} with ${concurrency} clients to ${ingest.length} ingest replica(s)`,
+        );
+        const cpu = startCpuAccount([
+          { name: 'processor', pids: () => processors.map((p) => p.proc.pid!), byThread: true },
+          { name: 'ingest', pids: () => ingest.map((p) => p.proc.pid!), byThread: true },
+          { name: 'postgres', pids: () => pidsMatching(POSTGRES) },
+          { name: 'kafka', pids: () => pidsMatching(KAFKA) },
+          { name: 'client', pids: () => [process.pid] },
+        ]);
+        const started = performance.now();
+        const { ackSeconds, retries } = await postAll({
+          bodies,
+          batchSize,
+          urls: ingest.map((g) => g.url),
+          key,
+          concurrency,
+          log,
+        });
+        while ((await producer.lag(`${topic}.processor`)) > 0) await new Promise((r) => setTimeout(r, 50));
+        const processedSeconds = (performance.now() - started) / 1000;
+        const cpuReport = cpu.stop(total);
+        log(
+          `acked in ${ackSeconds.toFixed(2)} s, processed in ${processedSeconds.toFixed(2)} s, ${retries} 503 retries`,
+        );
+        const readingsPerS = total / processedSeconds;
+        const batches = await processorBatches(processors, key);
+        logProblems(procs, log);
+        log(describeCpu(cpuReport));
+        log(
+          `processor batches: ${batches.count}, ${(total / batches.count).toFixed(0)} readings each on average`,
+        );
+        run = {
+          readings: total,
+          readings_per_s: readingsPerS,
+          producer_per_s: total / ackSeconds,
+          avg_batch: total / batches.count,
+          peak_rss_mb: Math.max(...procs.map((p) => peakRssMb(p.proc.pid!))),
+          ...cpuFields(cpuReport),
+          copy_postgres_us: copy.postgresUs,
+        };
+      } finally {
+        await producer.close();
+        for (const p of procs) p.proc.kill('SIGTERM');
+        for (const p of procs) await p.exited;
+        await schema.drop();
+      }
       // Both baselines again, with gridops stopped: the machine's speed during the run lies
       // between the two measurements (see bracketed).
       const copyAfter = (await copyBaseline(baseUrl, rows, dir, log)).perS;
