@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { loadConfig } from './config.ts';
 import { busSettings, processorGroup, storeSettings } from './backends.ts';
 
@@ -66,4 +67,27 @@ test('PostgreSQL needs its URL; pool, timeout and TLS come from config', () => {
     sslMode: 'verify-full',
     caFile: '/rds.pem',
   });
+});
+
+test('the embedded column loads no Kafka, PostgreSQL or Redis client (a processor worker imports this file)', () => {
+  // In a fresh process, since this one may have loaded them for other tests. The Redis client,
+  // loaded by the main thread and every processor worker, made the embedded process take 2.3 s
+  // instead of 1.7 to start and stop, with a peak of 226 MiB instead of 188 (8 runs each).
+  const script = `
+    import { registerHooks } from 'node:module';
+    const packages = new Set();
+    registerHooks({ resolve(spec, ctx, next) {
+      const r = next(spec, ctx);
+      const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(r.url);
+      if (m) packages.add(m[1]);
+      return r;
+    } });
+    await import(${JSON.stringify(new URL('./build-app.ts', import.meta.url).href)});
+    await import(${JSON.stringify(new URL('./backends.ts', import.meta.url).href)});
+    console.log(JSON.stringify([...packages]));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  const loaded = JSON.parse(out) as string[];
+  assert.ok(loaded.includes('fastify'), `the hook saw the imports: ${loaded.join(', ')}`);
+  for (const client of ['redis', '@redis/client', 'pg', '@platformatic/kafka'])
+    assert.ok(!loaded.includes(client), `${client} loaded: ${loaded.join(', ')}`);
 });

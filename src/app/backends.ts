@@ -1,7 +1,7 @@
 // Which bus, store and cache a process uses: the embedded column (SQLite files under dataDir) or
 // the real one (Kafka, PostgreSQL, Redis). Settings are plain data so the processor's worker
-// thread can receive them; the Kafka and PostgreSQL adapters are imported lazily, so the
-// embedded demo never loads their clients.
+// thread can receive them; the Kafka, PostgreSQL and Redis adapters are imported lazily, so the
+// embedded demo never loads their clients (nor does a processor worker load Redis's).
 import { join } from 'node:path';
 import type { Config } from './config-schema.ts';
 import { gridError } from './errors.ts';
@@ -11,7 +11,6 @@ import type { MeterLocator, StoreReader, StoreWriter } from '../adapters/store/s
 import type { MigrationLog, Synchronous } from '../adapters/sqlite.ts';
 import type { Cache } from '../adapters/cache/cache.ts';
 import { LruCache } from '../adapters/cache/lru-cache.ts';
-import { RedisCache } from '../adapters/cache/redis-cache.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import type { Logger } from '../telemetry/logger.ts';
 
@@ -164,11 +163,12 @@ export async function openStoreReader(s: StoreSettings, log?: MigrationLog): Pro
 }
 
 /** The query cache: per-process LRU, or Redis shared by every replica (connects in the background). */
-export function openCache(config: Config, metrics: Metrics, logger: Logger): Cache {
+export async function openCache(config: Config, metrics: Metrics, logger: Logger): Promise<Cache> {
   if (config.cacheBackend === 'memory') {
     metrics.cacheUp.set(1);
     return new LruCache(2000);
   }
+  const { RedisCache } = await import('../adapters/cache/redis-cache.ts');
   return new RedisCache({
     url: required(config.redisUrl, 'redisUrl', 'cacheBackend=redis'),
     metrics,

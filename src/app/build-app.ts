@@ -156,8 +156,8 @@ export function buildApp(config: Config, opts: { logger?: Logger; metrics?: Metr
       },
     }),
     cache: () => ({
-      init() {
-        cache = openCache(config, metrics, logger);
+      async init() {
+        cache = await openCache(config, metrics, logger);
       },
       stop: () => cache?.close(),
     }),
