@@ -27,12 +27,17 @@ function baseline(rows: Row[], dir: string, file: string): number {
     'CREATE TABLE readings (meter_id TEXT, obis TEXT, interval_start INTEGER, interval_s INTEGER, value REAL, unit TEXT, quality INTEGER, received_at INTEGER)',
   );
   const insert = db.prepare('INSERT INTO readings VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  // Timestamps are parsed before the clock starts: the baseline is the storage write alone
+  // (parsing inside the loop made it 4-30 % slower, and every ratio that much higher).
+  const starts = rows.map((r) => Date.parse(r.interval_start));
   const started = performance.now();
   const now = Date.now();
   for (let i = 0; i < rows.length; i += 1000) {
     db.exec('BEGIN');
-    for (const r of rows.slice(i, i + 1000))
-      insert.run(r.meter_id, r.obis, Date.parse(r.interval_start), r.interval_s, r.value, r.unit, 0, now);
+    for (let j = i; j < Math.min(i + 1000, rows.length); j++) {
+      const r = rows[j]!;
+      insert.run(r.meter_id, r.obis, starts[j]!, r.interval_s, r.value, r.unit, 0, now);
+    }
     db.exec('COMMIT');
   }
   const seconds = (performance.now() - started) / 1000;
