@@ -34,6 +34,8 @@ interface Ahead {
 
 const estimatedOf = (r: MeterReading) => (isEstimated(r.quality) ? 1 : 0);
 const NONE_OTHER: ReadonlyMap<number, BucketDelta> = new Map();
+/** Transformer quarter-hour rollups (seconds): their totals come back from the write. */
+const QUARTER_S = 900;
 
 export interface SqliteStoreOptions {
   path: string;
@@ -86,9 +88,13 @@ export class SqliteStoreWriter implements StoreWriter {
       upsertRollup: p(`INSERT INTO rollups (level, id, resolution, bucket, energy_kwh, readings, estimated)
         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET energy_kwh = energy_kwh + excluded.energy_kwh,
         readings = readings + excluded.readings, estimated = estimated + excluded.estimated`),
-      rollupTotal: p(
-        `SELECT energy_kwh FROM rollups WHERE level = 'transformer' AND id = ? AND resolution = 900 AND bucket = ?`,
-      ),
+      // The same upsert, answering the row's new total: a transformer quarter-hour's total is
+      // what overloads are judged on, and reading it back took a second lookup per row.
+      upsertRollupTotal:
+        p(`INSERT INTO rollups (level, id, resolution, bucket, energy_kwh, readings, estimated)
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET energy_kwh = energy_kwh + excluded.energy_kwh,
+        readings = readings + excluded.readings, estimated = estimated + excluded.estimated
+        RETURNING energy_kwh`),
       insertEvent:
         p(`INSERT INTO events (id, type, subject_kind, subject_id, start, end_ts, severity, value, detail)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
@@ -153,7 +159,13 @@ export class SqliteStoreWriter implements StoreWriter {
     // afterwards).
     const acc = other.size === 0 ? ahead.acc : this.rollupsOf(readings, other);
     for (const d of acc.deltas()) {
-      this.s.upsertRollup!.run(d.level, d.id, d.resolution, d.bucket, d.energyKwh, d.readings, d.estimated);
+      const args = [d.level, d.id, d.resolution, d.bucket, d.energyKwh, d.readings, d.estimated] as const;
+      if (d.level !== 'transformer' || d.resolution !== QUARTER_S) {
+        this.s.upsertRollup!.run(...args);
+        continue;
+      }
+      const { energy_kwh } = this.s.upsertRollupTotal!.get(...args) as { energy_kwh: number };
+      result.transformerTotals.push({ transformerId: d.id, bucket: d.bucket, energyKwh: energy_kwh });
     }
     let sensors = 0;
     for (const r of batch.sensorReadings) {
@@ -177,10 +189,6 @@ export class SqliteStoreWriter implements StoreWriter {
       unknown += Number(
         this.s.insertUnknown!.run(r.kind, id, channel, ts, JSON.stringify(r), r.receivedAt).changes,
       );
-    }
-    for (const q of acc.transformerQuarters()) {
-      const total = this.s.rollupTotal!.get(q.transformerId, q.bucket) as { energy_kwh: number } | undefined;
-      result.transformerTotals.push({ ...q, energyKwh: total?.energy_kwh ?? 0 });
     }
     result.derivedEvents = batch.deriveEvents?.(result) ?? [];
     const events = this.insertEvents(batch.events) + this.insertEvents(result.derivedEvents);
