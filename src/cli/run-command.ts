@@ -5,7 +5,7 @@ import { gridError } from '../app/errors.ts';
 import { CONFIG_KEYS, fromKebab, loadConfig, redactedConfig, toKebab } from '../app/config.ts';
 import { CONFIG_SCHEMA, type ConfigKey } from '../app/config-schema.ts';
 import { buildApp } from '../app/build-app.ts';
-import { applyGcMode, SINGLE_THREADED_GC } from './gc-mode.ts';
+import { applyGcMode, givenSemiSpace, SINGLE_THREADED_GC } from './gc-mode.ts';
 
 const FLAG_KEYS: ConfigKey[] = ['target', 'dataDir', 'host', 'port', 'logLevel', 'topologyFile'];
 
@@ -70,6 +70,7 @@ export const runCommand: CommandSpec = {
       {
         gc: process.execArgv.includes(SINGLE_THREADED_GC) ? 'single-threaded' : 'parallel',
         setting: config.gc,
+        semiSpaceMiB: givenSemiSpace(process.execArgv, process.env.NODE_OPTIONS) ?? "V8's choice",
       },
       'V8 garbage collection',
     );

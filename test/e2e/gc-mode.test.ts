@@ -1,5 +1,6 @@
 // GRIDOPS_GC for real: `gridops run` on the embedded bus re-executes itself once with V8's
 // single-threaded GC and keeps its pid (signals still reach it); told `parallel`, it does not.
+// Either way it sets the semi-space size (GRIDOPS_GC_SEMI_SPACE_MIB, default 16).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -27,7 +28,8 @@ for (const [setting, expected] of [
         await waitReady(g);
         const args = cmdline(g.proc.pid!);
         assert.equal(args.includes('--single-threaded-gc'), expected === 'single-threaded', args.join(' '));
-        assert.match(g.stdout(), new RegExp(`"gc":"${expected}","setting":"${setting}"`));
+        assert.ok(args.includes('--max-semi-space-size=16'), args.join(' '));
+        assert.match(g.stdout(), new RegExp(`"gc":"${expected}","setting":"${setting}","semiSpaceMiB":"16"`));
         g.proc.kill('SIGTERM');
         assert.equal(await g.exited, 0, g.stderr());
       } finally {
