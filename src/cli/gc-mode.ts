@@ -7,7 +7,7 @@
 import type { Config } from '../app/config-schema.ts';
 
 export const SINGLE_THREADED_GC = '--single-threaded-gc';
-export const SEMI_SPACE = '--max-semi-space-size';
+const SEMI_SPACE = '--max-semi-space-size';
 
 /** Replaces this process with Node.js run again with extra Node flags (process.execve). */
 export type Reexec = (nodeFlags: readonly string[]) => never;
