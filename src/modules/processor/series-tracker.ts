@@ -3,7 +3,8 @@
 // for outage detection. Lost on restart by design: VEE history is reloaded from the store on
 // first sight of a series, the rest rebuilds from the stream. Changes made while processing a
 // batch can be undone, so a batch whose store write failed is met afresh when it comes again.
-import { DEFAULT_VEE, linearEstimates, type SeriesState } from '../../domain/vee.ts';
+import { DEFAULT_VEE, type SeriesState } from '../../domain/vee.ts';
+import { linearEstimates } from '../../domain/vee-estimates.ts';
 import type { MeterReading } from '../../domain/readings.ts';
 import type { AnomalyState } from '../../domain/anomaly.ts';
 import type { PqState } from '../../domain/power-quality.ts';
