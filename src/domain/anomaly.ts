@@ -70,10 +70,11 @@ export const STATS_REFRESH = 8;
 export function anomalyStep(
   state: AnomalyState | undefined,
   value: number,
-  opts: { window?: number; threshold?: number } = {},
+  // Optional rather than defaulted to {}: a default object is a new allocation on every call.
+  opts?: { window?: number; threshold?: number },
 ): { state: AnomalyState; score: number; anomalous: boolean } {
-  const window = Math.max(1, Math.floor(opts.window ?? DEFAULT_WINDOW));
-  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+  const window = Math.max(1, Math.floor(opts?.window ?? DEFAULT_WINDOW));
+  const threshold = opts?.threshold ?? DEFAULT_THRESHOLD;
   const history = state?.values ?? ValueWindow.EMPTY;
   if (!Number.isFinite(value)) return { state: state ?? { values: history }, score: 0, anomalous: false };
   const fresh = state?.stats !== undefined && (state.statsAge ?? 0) < STATS_REFRESH;

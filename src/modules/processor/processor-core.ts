@@ -161,7 +161,9 @@ export class ProcessorCore {
     };
     const readings: Reading[] = [];
     const partitions: number[] = [];
-    for (const record of records) {
+    // Indexed, like nextOffsets (processor-loop.ts): no iterator result per record.
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
       try {
         const r = decodeReading(record.value);
         readings.push(r);
@@ -260,8 +262,11 @@ export class ProcessorCore {
     s.vee = result.state;
     // A gap with estimates is counted when they are released (parked-gaps.ts), if any remain.
     const parking = result.estimates.length > 0;
-    for (const f of result.findings)
-      if (!parking || f.rule !== 'gap') stats.vee[f.rule] = (stats.vee[f.rule] ?? 0) + 1;
+    // Indexed: for-of allocated an iterator per reading here, findings or not (sampled).
+    for (let k = 0; k < result.findings.length; k++) {
+      const rule = result.findings[k]!.rule;
+      if (!parking || rule !== 'gap') stats.vee[rule] = (stats.vee[rule] ?? 0) + 1;
+    }
     if (parking) this.gaps.park(s, result.estimates, released);
     batch.meterReadings.push(result.reading);
     // At or before the series' newest interval: its key may be stored (see StoreBatch.late),
