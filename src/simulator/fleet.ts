@@ -4,6 +4,7 @@
 import type { Meter, MeterClass, Sensor, TopologyFile, Transformer } from '../domain/topology.ts';
 import { commercialShare, householdKw, localTime } from './load-shapes.ts';
 import { hashString, mulberry32, normal } from './prng.ts';
+import { roundTo } from '../domain/decimals.ts';
 
 export interface FleetOptions {
   meters: number;
@@ -76,7 +77,7 @@ function positiveInt(name: string, value: number): number {
 }
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
-const round5 = (x: number): number => Math.round(x * 1e5) / 1e5;
+const round5 = (x: number): number => roundTo(x, 5);
 
 export function generateFleet(opts: FleetOptions): TopologyFile {
   const meters = positiveInt('meters', opts.meters);

@@ -1,6 +1,7 @@
 // The JSON items POST /v1/readings takes (snake_case, ISO-8601 UTC times). Key order is fixed
 // by construction here, so the same readings always serialise to the same bytes.
 import type { SensorType } from '../domain/readings.ts';
+import { roundTo } from '../domain/decimals.ts';
 
 export const METER_OBIS = '1-0:1.8.0';
 export const INTERVAL_S = 900;
@@ -40,8 +41,7 @@ export const SENSOR_WIRE_UNITS: Readonly<Record<SensorType, SensorUnit>> = {
 };
 
 export function round3(x: number): number {
-  const r = Math.round(x * 1000) / 1000;
-  return r === 0 ? 0 : r; // no "-0" in the JSON
+  return roundTo(x, 3);
 }
 
 export function iso(ms: number): string {
