@@ -71,6 +71,25 @@ test('resending an accepted batch changes nothing (idempotent on meter, channel,
   assert.equal(again.buckets[0]?.energy_kwh, 2.5);
 });
 
+test('rollups answer energies and powers without the binary noise of their sums', async () => {
+  const m = app.topology.meters[20]!;
+  const hour = Q + 5 * 3_600_000;
+  const items = [0.1, 0.1, 0.1, 1.1].map((v, i) => meterItem(m.id, hour + i * 900_000, v));
+  const res = await app.http.inject({ method: 'POST', url: '/v1/readings', headers: AUTH, payload: items });
+  assert.equal(res.statusCode, 202, res.body);
+  const url = `/v1/meters/${m.id}/rollups?resolution=1h&from=2026-11-26T05:00:00Z&to=2026-11-26T06:00:00Z`;
+  const b = await eventually(async () => {
+    const r = (await app.http.inject({ url, headers: AUTH })).json() as {
+      buckets: { energy_kwh: number; avg_kw: number; readings: number }[];
+    };
+    return r.buckets[0]?.readings === 4 ? r : undefined;
+  });
+  // Added as floats, in any order, 0.1 + 0.1 + 0.1 + 1.1 is not 1.4 (1.4000000000000001 or
+  // 1.4000000000000004); the answer is.
+  assert.equal(b.buckets[0]!.energy_kwh, 1.4);
+  assert.equal(b.buckets[0]!.avg_kw, 1.4);
+});
+
 test('readings of meters missing from the topology are kept apart and counted', async () => {
   const res = await app.http.inject({
     method: 'POST',

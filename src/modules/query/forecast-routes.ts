@@ -5,7 +5,8 @@ import { gridError } from '../../app/errors.ts';
 import { backtest, seasonalNaive, similarDay, type Point } from '../../domain/forecast.ts';
 import { RESOLUTIONS, type Resolution, type StoreReader } from '../../adapters/store/store.ts';
 import type { Topology } from '../../domain/topology.ts';
-import { iso } from './query-params.ts';
+import { API_DECIMALS, iso } from './query-params.ts';
+import { roundTo } from '../../domain/decimals.ts';
 
 export interface ForecastOptions {
   store: StoreReader;
@@ -80,7 +81,7 @@ export function registerForecastRoutes(app: FastifyInstance, opts: ForecastOptio
           folds: quality.folds,
           points: quality.points,
         },
-        forecast: forecast.map((p) => ({ start: iso(p.ts), energy_kwh: p.value })),
+        forecast: forecast.map((p) => ({ start: iso(p.ts), energy_kwh: roundTo(p.value, API_DECIMALS) })),
       };
     },
   );

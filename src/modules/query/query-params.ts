@@ -3,6 +3,9 @@
 import { gridError } from '../../app/errors.ts';
 import { isCalendarDate } from '../ingest/reading-schema.ts';
 
+/** Decimals of the energies, powers and ratios the API answers with (see query-routes.ts). */
+export const API_DECIMALS = 6;
+
 const ISO = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$';
 
 export const rangeProps = {

@@ -15,7 +15,16 @@ import {
 import { decodeCursor, encodeCursor } from '../../adapters/store/store-rows.ts';
 import type { Cache } from '../../adapters/cache/cache.ts';
 import type { Metrics } from '../../telemetry/metrics.ts';
-import { iso, pageProps, parseRange, rangeProps, resolutionProp, type RangeQuery } from './query-params.ts';
+import {
+  API_DECIMALS,
+  iso,
+  pageProps,
+  parseRange,
+  rangeProps,
+  resolutionProp,
+  type RangeQuery,
+} from './query-params.ts';
+import { roundTo } from '../../domain/decimals.ts';
 
 export interface QueryOptions {
   store: StoreReader;
@@ -51,11 +60,13 @@ export function registerQueryRoutes(app: FastifyInstance, opts: QueryOptions): v
     additionalProperties: false,
     properties: { ...rangeProps, resolution: resolutionProp },
   } as const;
+  // Sums are rounded to API_DECIMALS: a thousandth of a watt-hour is below any meter's resolution,
+  // and what is left beyond it is the binary noise of adding floats.
   const buckets = (rows: RollupRow[], seconds: number) =>
     rows.map((r) => ({
       start: iso(r.bucket),
-      energy_kwh: r.energyKwh,
-      avg_kw: r.energyKwh / (seconds / 3600),
+      energy_kwh: roundTo(r.energyKwh, API_DECIMALS),
+      avg_kw: roundTo(r.energyKwh / (seconds / 3600), API_DECIMALS),
       readings: r.readings,
       estimated: r.estimated,
     }));
@@ -133,7 +144,10 @@ export function registerQueryRoutes(app: FastifyInstance, opts: QueryOptions): v
         buckets: rating
           ? list.map((b, k) => ({
               ...b,
-              loading_ratio: transformerLoading(rows[k]!.energyKwh, seconds, rating.kva).loadingRatio,
+              loading_ratio: roundTo(
+                transformerLoading(rows[k]!.energyKwh, seconds, rating.kva).loadingRatio,
+                API_DECIMALS,
+              ),
             }))
           : list,
       };
