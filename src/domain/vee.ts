@@ -82,7 +82,7 @@ function silenceMs(state: SeriesState, start: number, intervalMs: number): numbe
 /**
  * Shared by every result that found nothing or estimated nothing. VEE runs once per reading, and
  * most readings are clean: a fresh array (and the closures this function once built) per reading
- * was about a third of what the processor allocated (sampled in bench/ingest).
+ * was about a quarter of what a processor worker allocated (sampled in bench/ingest).
  */
 const NONE: readonly never[] = Object.freeze([]);
 
