@@ -100,6 +100,15 @@ function edited(r: MeterReading, invalid: boolean, value: number, flags: number)
   return flags === 0 ? r : { ...r, quality: r.quality | flags };
 }
 
+function result(
+  reading: MeterReading,
+  findings: readonly VeeFinding[] | undefined,
+  state: SeriesState,
+  estimates: readonly MeterReading[] = NONE,
+): VeeResult {
+  return { reading, estimates, findings: findings ?? NONE, state };
+}
+
 /** The state of a series that starts (over) with this reading. */
 function fresh(r: MeterReading, value: number, invalid: boolean, cfg: VeeConfig): SeriesState {
   return {
@@ -185,12 +194,11 @@ export function applyVee(
 
   // --- Stateful checks. ---
   if (state === undefined || !(intervalMs > 0)) {
-    return {
-      reading: edited(reading, invalid, value, flags),
-      estimates: NONE,
-      findings: findings ?? NONE,
-      state: state ?? fresh(reading, value, invalid, cfg),
-    };
+    return result(
+      edited(reading, invalid, value, flags),
+      findings,
+      state ?? fresh(reading, value, invalid, cfg),
+    );
   }
   if (intervalStart === state.lastStart) {
     (findings ??= []).push(
@@ -202,31 +210,16 @@ export function applyVee(
           : `interval ${iso(intervalStart)} received again with ${raw}, first value was ${state.lastValue}`,
       ),
     );
-    return {
-      reading: edited(reading, invalid, value, flags | Quality.DUPLICATE),
-      estimates: NONE,
-      findings,
-      state,
-    };
+    return result(edited(reading, invalid, value, flags | Quality.DUPLICATE), findings, state);
   }
   if (intervalStart < state.lastStart) {
     // Late data cannot be compared with neighbours it did not arrive between.
-    return {
-      reading: edited(reading, invalid, value, flags),
-      estimates: NONE,
-      findings: findings ?? NONE,
-      state,
-    };
+    return result(edited(reading, invalid, value, flags), findings, state);
   }
   if (reading.intervalSeconds !== state.intervalSeconds) {
     // Meter reprogrammed to another interval length: values are on a new scale, so the
     // history (median, run, gap grid) no longer applies. Start the series over.
-    return {
-      reading: edited(reading, invalid, value, flags),
-      estimates: NONE,
-      findings: findings ?? NONE,
-      state: fresh(reading, value, invalid, cfg),
-    };
+    return result(edited(reading, invalid, value, flags), findings, fresh(reading, value, invalid, cfg));
   }
 
   // Gap: slots on the previous reading's grid strictly before this reading.
@@ -252,12 +245,7 @@ export function applyVee(
     // An edited value is not a measurement: it must not feed the spike median, and it breaks
     // any frozen run (its value is a copy of the last one by construction).
     const next = { ...state, lastStart: intervalStart, lastValue: value, repeats: 0 };
-    return {
-      reading: edited(reading, invalid, value, flags),
-      estimates,
-      findings: findings ?? NONE,
-      state: next,
-    };
+    return result(edited(reading, invalid, value, flags), findings, next, estimates);
   }
 
   // The median itself is taken only for the message of a spike found (exceedsMedianTimes).
@@ -284,16 +272,12 @@ export function applyVee(
     );
   }
 
-  return {
-    reading: edited(reading, invalid, value, flags),
-    estimates,
-    findings: findings ?? NONE,
-    state: {
-      lastStart: intervalStart,
-      lastValue: value,
-      intervalSeconds: reading.intervalSeconds,
-      repeats,
-      recent: state.recent.push(value, cfg.recentWindow),
-    },
+  const next: SeriesState = {
+    lastStart: intervalStart,
+    lastValue: value,
+    intervalSeconds: reading.intervalSeconds,
+    repeats,
+    recent: state.recent.push(value, cfg.recentWindow),
   };
+  return result(edited(reading, invalid, value, flags), findings, next, estimates);
 }
