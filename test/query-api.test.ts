@@ -5,9 +5,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AUTH, eventually, meterItem, startTestApp, type TestApp } from './support/test-app.ts';
 import { API_DECIMALS } from '../src/modules/query/query-params.ts';
+import { roundTo } from '../src/domain/decimals.ts';
 
-/** Energies, powers and ratios are answered at API_DECIMALS: half a unit there, and float slack. */
-const ROUNDING = 0.5 * 10 ** -API_DECIMALS + 1e-12;
+/** What the API answers for an energy, power or ratio: rounded to API_DECIMALS. */
+const atApi = (x: number) => roundTo(x, API_DECIMALS);
 
 const H = 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -196,10 +197,7 @@ test('forecast: horizon points on the grid after the history, with a numeric bac
       Array.from({ length: 24 }, (_, i) => iso(LAST + (i + 1) * H)),
     );
     for (const p of f.forecast) {
-      assert.ok(
-        Math.abs(p.energy_kwh - feederAt(Date.parse(p.start) - 24 * H)) <= ROUNDING,
-        `${method} ${p.start}`,
-      );
+      assert.equal(p.energy_kwh, atApi(feederAt(Date.parse(p.start) - 24 * H)), `${method} ${p.start}`);
     }
     assert.equal(typeof f.backtest.mape_percent, 'number');
     assert.ok(Number.isFinite(f.backtest.mape_percent) && f.backtest.mape_percent! < 1e-6, method);
@@ -292,16 +290,16 @@ test('transformer load: loading_ratio is the average kVA over the nameplate rati
   assert.equal(hour.kva, tx.kva);
   assert.equal(hour.buckets.length, 1);
   const b = hour.buckets[0]!;
-  assert.ok(Math.abs(b.energy_kwh - energy) <= ROUNDING);
-  assert.ok(Math.abs(b.avg_kw - energy) <= ROUNDING, 'one hour: kW equals kWh');
+  assert.equal(b.energy_kwh, atApi(energy));
+  assert.equal(b.avg_kw, atApi(energy), 'one hour: kW equals kWh');
   // Average kVA drawn = |kW| / power factor 0.95, over the nameplate kVA.
-  assert.ok(Math.abs(b.loading_ratio - energy / 0.95 / tx.kva) <= ROUNDING, `${b.loading_ratio}`);
+  assert.equal(b.loading_ratio, atApi(energy / 0.95 / tx.kva));
   const quarters = (await get<Load>(url('15m'))).buckets;
   assert.equal(quarters.length, 4);
   quarters.forEach((q, k) => {
     const e = meters.reduce((s, _m, j) => s + value(j, k), 0);
-    assert.ok(Math.abs(q.avg_kw - e * 4) <= ROUNDING);
-    assert.ok(Math.abs(q.loading_ratio - (e * 4) / 0.95 / tx.kva) <= ROUNDING);
+    assert.equal(q.avg_kw, atApi(e * 4));
+    assert.equal(q.loading_ratio, atApi((e * 4) / 0.95 / tx.kva));
   });
   assert.equal((await errorOf(`/v1/transformers/TX-NOPE/load`, 404)).code, 'SG_ERR_NOT_FOUND');
 });
