@@ -1,6 +1,13 @@
 // What the ingest benchmarks send and how: interval-major batches of meter readings (as a
 // head-end system delivers them), posted by concurrent clients that retry 503s.
 import { Agent, request } from 'node:http';
+import type { TopologyFile } from '../src/domain/topology.ts';
+import { roundTo } from '../src/domain/decimals.ts';
+import { buildFleetModel } from '../src/simulator/fleet-model.ts';
+import { baseKwh, intervalShape } from '../src/simulator/meter-values.ts';
+
+/** The seed of every benchmark's fleet (topology and values). */
+export const FLEET_SEED = 3;
 
 export interface Row {
   meter_id: string;
@@ -11,17 +18,42 @@ export interface Row {
   unit: string;
 }
 
-export function makeRows(meterIds: string[], intervals: number, t0: number): Row[][] {
+/**
+ * What the readings' values look like:
+ * - `fleet` (the default): each meter's consumption from the simulator's load model, so a
+ *   transformer's quarter-hours stay within its rating as in a real network, and the processor
+ *   meets the steady state: few grid events;
+ * - `storm`: 0.05-2.04 kWh a quarter-hour for every meter, about four times a household's
+ *   demand, which overloads nine transformer quarter-hours in ten (an event for every 22
+ *   readings or so): the processor's and store's cost of an event storm.
+ */
+export type ValueMode = 'fleet' | 'storm';
+
+export function valueMode(arg: string | undefined): ValueMode {
+  const mode = arg ?? 'fleet';
+  if (mode !== 'fleet' && mode !== 'storm') throw new Error(`--values must be fleet or storm, got "${mode}"`);
+  return mode;
+}
+
+/** Interval-major rows: every meter's reading of the first interval, then of the next... */
+export function makeRows(topology: TopologyFile, intervals: number, t0: number, mode: ValueMode): Row[][] {
+  const model = buildFleetModel(topology, FLEET_SEED);
   const perInterval: Row[][] = [];
   for (let i = 0; i < intervals; i++) {
     const start = new Date(t0 + i * 900_000).toISOString();
+    const idx = Math.floor(t0 / 900_000) + i;
+    const shape = intervalShape(idx);
     perInterval.push(
-      meterIds.map((m, k) => ({
+      model.meterIds.map((m, k) => ({
         meter_id: m,
         obis: '1-0:1.8.0',
         interval_start: start,
         interval_s: 900,
-        value: ((k * 31 + i * 17) % 200) / 100 + 0.05,
+        // Watt-hours: a register's resolution.
+        value:
+          mode === 'fleet'
+            ? roundTo(baseKwh(model, k, idx, shape), 3)
+            : ((k * 31 + i * 17) % 200) / 100 + 0.05,
         unit: 'kWh',
       })),
     );

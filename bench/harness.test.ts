@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bracketed, describeBracket, medianFields, parseArgs, resultLine } from './harness.ts';
+import { bracketed, describeBracket, medianFields, parseArgs, resultLine, sampleSum } from './harness.ts';
 
 test('medianFields: the median of each numeric field, the first value of any other', () => {
   const runs = [
@@ -31,4 +31,17 @@ test('a baseline bracketing its run: the mean of the two, and how far the second
     describeBracket('COPY', 200_000, 190_000, 'rows/s'),
     'COPY 200000 rows/s before the run, 190000 after (-5.0 %): ratios use the mean, 195000',
   );
+});
+
+test('sampleSum adds every label set of one metric and no other metric', () => {
+  const text = [
+    '# HELP smartgrid_processor_events_total Grid events raised.',
+    'smartgrid_processor_events_total{type="overload"} 40',
+    'smartgrid_processor_events_total{type="outage"} 2',
+    'smartgrid_processor_events_total_other 1000',
+    'smartgrid_ingest_readings_total 7',
+  ].join('\n');
+  assert.equal(sampleSum(text, 'smartgrid_processor_events_total'), 42);
+  assert.equal(sampleSum(text, 'smartgrid_ingest_readings_total'), 7);
+  assert.equal(sampleSum(text, 'smartgrid_missing_total'), 0);
 });

@@ -88,6 +88,13 @@ export function sampleValue(text: string, metric: string): number {
   return m ? Number(m[1]) : NaN;
 }
 
+/** The sum of every sample of a metric, whatever its labels (0 when it has none yet). */
+export function sampleSum(text: string, metric: string): number {
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) sum += Number(m[1]);
+  return sum;
+}
+
 /** Prints what the processes logged at warn level or worse, so a slow run explains itself. */
 export function logProblems(procs: GridopsProcess[], log: (l: string) => void): void {
   for (const p of procs) {

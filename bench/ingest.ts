@@ -13,11 +13,12 @@ import {
   describeBracket,
   logProblems,
   peakRssMb,
+  sampleSum,
   sampleValue,
   scrapeMetrics,
   type Bench,
 } from './harness.ts';
-import { makeRows, postAll, type Row } from './batches.ts';
+import { FLEET_SEED, makeRows, postAll, valueMode, type Row } from './batches.ts';
 import { cpuFields, describeCpu, startCpuAccount } from './cpu-account.ts';
 
 function baseline(rows: Row[], dir: string, file: string): number {
@@ -58,23 +59,20 @@ async function eventLoopDelay(url: string, key: string): Promise<{ p99: number; 
 export const ingestBench: Bench = {
   name: 'ingest',
   summary:
-    'HTTP batches -> durable ack -> processed rollups, vs node:sqlite appends (--readings=1000000 --meters=10000 --batch=5000 --concurrency=4)',
+    'HTTP batches -> durable ack -> processed rollups, vs node:sqlite appends (--readings=1000000 --meters=10000 --batch=5000 --concurrency=4 --values=fleet|storm)',
   async run(args, log) {
     const meters = Number(args.meters ?? 10_000);
     const total = Number(args.readings ?? 1_000_000);
     const batchSize = Number(args.batch ?? 5000);
     const concurrency = Number(args.concurrency ?? 4);
+    const values = valueMode(args.values);
     const dir = mkdtempSync(join(tmpdir(), 'gridops-bench-'));
     mkdirSync(join(dir, 'data'));
-    const topology = generateFleet({ meters, seed: 3 });
+    const topology = generateFleet({ meters, seed: FLEET_SEED });
     writeTopology(join(dir, 'data', 'topology.json'), topology);
     const t0 = Date.UTC(2026, 0, 1);
     const makeAll = () =>
-      makeRows(
-        topology.meters.map((m) => m.id),
-        Math.ceil(total / meters),
-        t0,
-      )
+      makeRows(topology, Math.ceil(total / meters), t0, values)
         .flat()
         .slice(0, total);
     const rows = makeAll();
@@ -128,6 +126,7 @@ export const ingestBench: Bench = {
         const processedSeconds = (performance.now() - started) / 1000;
         const drainSeconds = (performance.now() - ackedAt) / 1000;
         const cpuReport = cpu.stop(Math.min(total, acked));
+        const events = sampleSum(await scrapeMetrics(g.url, key), 'smartgrid_processor_events_total');
         const rss = peakRssMb(g.proc.pid!);
         logProblems([g], log);
         log(
@@ -135,6 +134,7 @@ export const ingestBench: Bench = {
         );
         log(`${backlog} readings still to process at the last ack, done in ${drainSeconds.toFixed(2)} s`);
         log(describeCpu(cpuReport));
+        log(`${events} grid events raised`);
         run = {
           readings: Math.min(total, acked),
           readings_per_s: Math.min(total, acked) / ackSeconds,
@@ -144,6 +144,7 @@ export const ingestBench: Bench = {
           event_loop_p99_ms: eventLoop.p99,
           event_loop_max_ms: eventLoop.max,
           peak_rss_mb: rss,
+          events,
           ...cpuFields(cpuReport),
         };
       } finally {

@@ -18,12 +18,13 @@ import {
   describeBracket,
   logProblems,
   peakRssMb,
+  sampleSum,
   sampleValue,
   scrapeMetrics,
   type Bench,
 } from './harness.ts';
 import { BENCH_KEY, benchProducer, need, realColumnEnv } from './engines.ts';
-import { makeRows, postAll, type Row } from './batches.ts';
+import { FLEET_SEED, makeRows, postAll, valueMode, type Row } from './batches.ts';
 import { cpuFields, describeCpu, pidsMatching, startCpuAccount } from './cpu-account.ts';
 
 const KAFKA_RUN = fileURLToPath(new URL('../scripts/services/kafka-run', import.meta.url));
@@ -93,18 +94,24 @@ async function copyBaseline(
   }
 }
 
-/** How many batches the processors committed (their batch-duration histogram's count). */
-async function processorBatches(procs: GridopsProcess[], key: string): Promise<{ count: number }> {
-  let count = 0;
+/**
+ * How many batches the processors committed (their batch-duration histogram's count), and how
+ * many grid events they raised.
+ */
+async function processorCounts(
+  procs: GridopsProcess[],
+  key: string,
+): Promise<{ batches: number; events: number }> {
+  let batches = 0;
+  let events = 0;
   for (const p of procs) {
-    const n = sampleValue(
-      await scrapeMetrics(p.url, key),
-      'smartgrid_processor_batch_duration_seconds_count',
-    );
+    const text = await scrapeMetrics(p.url, key);
+    const n = sampleValue(text, 'smartgrid_processor_batch_duration_seconds_count');
     if (!Number.isInteger(n)) throw new Error(`no batch count in the metrics of ${p.url}`);
-    count += n;
+    batches += n;
+    events += sampleSum(text, 'smartgrid_processor_events_total');
   }
-  return { count };
+  return { batches, events };
 }
 
 /** kafka-producer-perf-test: the same count of records of our average size, acks=all, idempotent. */
@@ -147,7 +154,7 @@ async function kafkaPerf(
 export const pipelineBench: Bench = {
   name: 'pipeline',
   summary:
-    'HTTP -> Kafka -> processor -> PostgreSQL vs COPY into the same table (--readings=1000000 --meters=5000 --ingest=1 --processors=1)',
+    'HTTP -> Kafka -> processor -> PostgreSQL vs COPY into the same table (--readings=1000000 --meters=5000 --ingest=1 --processors=1 --values=fleet|storm)',
   async run(args, log) {
     const brokers = need('GRIDOPS_KAFKA_BROKERS');
     const baseUrl = need('GRIDOPS_POSTGRES_URL');
@@ -159,15 +166,12 @@ export const pipelineBench: Bench = {
     const total = Number(args.readings ?? 1_000_000);
     const batchSize = Number(args.batch ?? 5000);
     const concurrency = Number(args.concurrency ?? 4);
+    const values = valueMode(args.values);
     const dir = mkdtempSync(join(tmpdir(), 'gridops-bench-'));
     mkdirSync(join(dir, 'data'));
-    const topology = generateFleet({ meters, seed: 3 });
+    const topology = generateFleet({ meters, seed: FLEET_SEED });
     writeTopology(join(dir, 'data', 'topology.json'), topology);
-    const rows = makeRows(
-      topology.meters.map((m) => m.id),
-      Math.ceil(total / meters),
-      Date.UTC(2026, 0, 1),
-    )
+    const rows = makeRows(topology, Math.ceil(total / meters), Date.UTC(2026, 0, 1), values)
       .flat()
       .slice(0, total);
     const copy = await copyBaseline(baseUrl, rows, dir, log);
@@ -238,17 +242,18 @@ export const pipelineBench: Bench = {
           `acked in ${ackSeconds.toFixed(2)} s, processed in ${processedSeconds.toFixed(2)} s, ${retries} 503 retries`,
         );
         const readingsPerS = total / processedSeconds;
-        const batches = await processorBatches(processors, key);
+        const counts = await processorCounts(processors, key);
         logProblems(procs, log);
         log(describeCpu(cpuReport));
         log(
-          `processor batches: ${batches.count}, ${(total / batches.count).toFixed(0)} readings each on average`,
+          `processor batches: ${counts.batches}, ${(total / counts.batches).toFixed(0)} readings each on average; ${counts.events} grid events`,
         );
         run = {
           readings: total,
           readings_per_s: readingsPerS,
           producer_per_s: total / ackSeconds,
-          avg_batch: total / batches.count,
+          avg_batch: total / counts.batches,
+          events: counts.events,
           peak_rss_mb: Math.max(...procs.map((p) => peakRssMb(p.proc.pid!))),
           ...cpuFields(cpuReport),
           copy_postgres_us: copy.postgresUs,
