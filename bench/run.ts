@@ -6,8 +6,16 @@ import { sloRulesBench } from './slo-rules.ts';
 import { pipelineBench } from './pipeline.ts';
 import { catchupBench } from './catchup.ts';
 import { pgInsertBench } from './pg-insert.ts';
+import { processorBench } from './processor.ts';
 
-const BENCHES: Bench[] = [ingestBench, sloRulesBench, pipelineBench, catchupBench, pgInsertBench];
+const BENCHES: Bench[] = [
+  ingestBench,
+  processorBench,
+  sloRulesBench,
+  pipelineBench,
+  catchupBench,
+  pgInsertBench,
+];
 
 const [name, ...rest] = process.argv.slice(2);
 const bench = BENCHES.find((b) => b.name === name);
