@@ -138,13 +138,22 @@ export class KafkaBusProducer implements BusProducer {
   publish(records: BusRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(gridError('SG_ERR_BUS', ['the producer is closed']));
     if (records.length === 0) return Promise.resolve();
+    const envelopes = packEnvelopes(records);
+    this.ratio.add(records.length, envelopes.length);
+    return this.enqueue(envelopes, records.length);
+  }
+
+  /**
+   * Queues a publish's envelopes until the broker took them. Apart from publish() so that no
+   * closure here holds the records: the timer's would keep them (and every value string) alive
+   * until the broker answers, long enough to be promoted by young collections.
+   */
+  private enqueue(envelopes: BusRecord[], count: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const timeoutMs = this.opts.publishTimeoutMs ?? DEFAULTS.publishTimeoutMs;
-      const envelopes = packEnvelopes(records);
-      this.ratio.add(records.length, envelopes.length);
       const p: Pending = {
         envelopes,
-        count: records.length,
+        count,
         resolve,
         reject,
         settled: false,

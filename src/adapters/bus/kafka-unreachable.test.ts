@@ -4,11 +4,26 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { BusRecord } from './bus.ts';
 import { isGridOpsError } from '../../app/errors.ts';
 import { KafkaBusConsumer } from './kafka-consumer.ts';
 import { KafkaBusProducer } from './kafka-producer.ts';
 
 const base = { clientId: 'gridops-test', topic: 'unreachable', partitions: 2, group: 'g' };
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Publishes records made here, so that nothing but the producer can keep them. */
+function publishSome(producer: KafkaBusProducer): { held: WeakRef<BusRecord[]>; published: Promise<void> } {
+  const records: BusRecord[] = Array.from({ length: 100 }, (_, i) => ({
+    key: `TX-${i % 3}`,
+    value: `reading ${i}`,
+  }));
+  return { held: new WeakRef(records), published: producer.publish(records) };
+}
 
 async function freePort(): Promise<number> {
   const probe = createServer();
@@ -71,6 +86,19 @@ describe('Kafka adapter without a broker', () => {
     const c0 = Date.now();
     await producer.close();
     assert.ok(Date.now() - c0 < 5000, 'close does not hang');
+  });
+
+  test('a publish waiting for the broker holds its envelopes, not the records it was given', async () => {
+    // Ingest hands over a request's records and keeps nothing; held until the broker answered
+    // (a round trip at least), they outlived the ingest thread's young collections by the
+    // thousand and were promoted, as the embedded bus's once were (ingest-retention.test.ts).
+    const producer = new KafkaBusProducer({ ...base, brokers: [silentBroker], publishTimeoutMs: 2000 });
+    const { held, published } = publishSome(producer);
+    await new Promise((r) => setImmediate(r));
+    gc();
+    assert.equal(held.deref(), undefined, 'the records were still referenced while the send was awaited');
+    await assert.rejects(published, /not acknowledged within 2000 ms/);
+    await producer.close();
   });
 
   test('poll and commit reject with a coded error when the broker refuses connections', async () => {
