@@ -114,6 +114,17 @@ async function processorCounts(
   return { batches, events };
 }
 
+/**
+ * Seconds the processes' main threads spent in garbage collection since they started (their
+ * GC-duration histograms; worker threads are not in it).
+ */
+async function gcSeconds(procs: GridopsProcess[], key: string): Promise<number> {
+  let seconds = 0;
+  for (const p of procs)
+    seconds += sampleSum(await scrapeMetrics(p.url, key), 'smartgrid_nodejs_gc_duration_seconds_sum');
+  return seconds;
+}
+
 /** kafka-producer-perf-test: the same count of records of our average size, acks=all, idempotent. */
 async function kafkaPerf(
   brokers: string,
@@ -243,17 +254,20 @@ export const pipelineBench: Bench = {
         );
         const readingsPerS = total / processedSeconds;
         const counts = await processorCounts(processors, key);
+        const ingestGcUs = (1e6 * (await gcSeconds(ingest, key))) / total;
         logProblems(procs, log);
         log(describeCpu(cpuReport));
         log(
           `processor batches: ${counts.batches}, ${(total / counts.batches).toFixed(0)} readings each on average; ${counts.events} grid events`,
         );
+        log(`ingest event loop garbage collection: ${ingestGcUs.toFixed(2)} us per reading`);
         run = {
           readings: total,
           readings_per_s: readingsPerS,
           producer_per_s: total / ackSeconds,
           avg_batch: total / counts.batches,
           events: counts.events,
+          ingest_gc_us: ingestGcUs,
           peak_rss_mb: Math.max(...procs.map((p) => peakRssMb(p.proc.pid!))),
           ...cpuFields(cpuReport),
           copy_postgres_us: copy.postgresUs,
