@@ -2,6 +2,7 @@
 // head-end system delivers them), posted by concurrent clients that retry 503s.
 import { Agent, request } from 'node:http';
 import type { TopologyFile } from '../src/domain/topology.ts';
+import type { Reading } from '../src/domain/readings.ts';
 import { roundTo } from '../src/domain/decimals.ts';
 import { buildFleetModel } from '../src/simulator/fleet-model.ts';
 import { baseKwh, intervalShape } from '../src/simulator/meter-values.ts';
@@ -59,6 +60,21 @@ export function makeRows(topology: TopologyFile, intervals: number, t0: number, 
     );
   }
   return perInterval;
+}
+
+/** A row as the reading ingest makes of it (received at `receivedAt`). */
+export function rowReading(r: Row, receivedAt: number): Reading & { kind: 'meter' } {
+  return {
+    kind: 'meter',
+    meterId: r.meter_id,
+    obis: r.obis,
+    intervalStart: Date.parse(r.interval_start),
+    intervalSeconds: r.interval_s,
+    value: r.value,
+    unit: r.unit,
+    quality: 0,
+    receivedAt,
+  };
 }
 
 /** One POST over a kept-alive connection; resolves to the status and the answer's text. */

@@ -24,7 +24,7 @@ import {
   type Bench,
 } from './harness.ts';
 import { BENCH_KEY, benchProducer, need, realColumnEnv } from './engines.ts';
-import { FLEET_SEED, makeRows, postAll, valueMode, type Row } from './batches.ts';
+import { FLEET_SEED, makeRows, postAll, rowReading, valueMode, type Row } from './batches.ts';
 import { cpuFields, describeCpu, pidsMatching, startCpuAccount } from './cpu-account.ts';
 
 const KAFKA_RUN = fileURLToPath(new URL('../scripts/services/kafka-run', import.meta.url));
@@ -187,19 +187,7 @@ export const pipelineBench: Bench = {
       .slice(0, total);
     const copy = await copyBaseline(baseUrl, rows, dir, log);
     log(`COPY ${copy.perS.toFixed(0)} rows/s, PostgreSQL CPU ${copy.postgresUs.toFixed(1)} us/row`);
-    const sample = rows.slice(0, 1000).map((r) =>
-      encodeReading({
-        kind: 'meter',
-        meterId: r.meter_id,
-        obis: r.obis,
-        intervalStart: Date.parse(r.interval_start),
-        intervalSeconds: r.interval_s,
-        value: r.value,
-        unit: r.unit,
-        quality: 0,
-        receivedAt: Date.now(),
-      }),
-    );
+    const sample = rows.slice(0, 1000).map((r) => encodeReading(rowReading(r, Date.now())));
     const recordSize = Math.round(sample.reduce((a, v) => a + v.length, 0) / sample.length);
     const perfBefore = await kafkaPerf(brokers, total, recordSize, log);
     log(

@@ -1,7 +1,8 @@
 // bench/processor: the processor alone, on the embedded adapters, in this process: bus read,
 // decode, VEE, anomaly scoring, rollups and the store write, with no HTTP or ingest competing
-// for the two cores. It reports CPU per reading, not wall time, against the store write alone
-// of the same readings (decoded already, no VEE) measured before and after in the same run.
+// for the two cores. It reports CPU per reading (every thread of this process, V8's GC and
+// compiler helpers too), not wall time, against the store write alone of the same readings
+// (decoded already, no VEE) measured before and after in the same run.
 // So a change to the processor's per-reading work shows in figures that drift far less than
 // bench/ingest's throughput (there the client, ingest and two workers share the cores).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { generateFleet } from '../src/simulator/index.ts';
 import { buildTopology, busKey, type Topology } from '../src/domain/topology.ts';
-import type { MeterReading, Reading } from '../src/domain/readings.ts';
+import type { MeterReading } from '../src/domain/readings.ts';
 import { encodeReading } from '../src/adapters/bus/reading-codec.ts';
 import { LogAppender, openBus } from '../src/adapters/bus/sqlite-bus-log.ts';
 import { toChunks } from '../src/adapters/bus/sqlite-bus-producer.ts';
@@ -20,7 +21,7 @@ import { meterLocator } from '../src/modules/processor/meter-locator.ts';
 import { ProcessorCore } from '../src/modules/processor/processor-core.ts';
 import { ProcessorLoop } from '../src/modules/processor/processor-loop.ts';
 import { bracketed, describeBracket, type Bench } from './harness.ts';
-import { FLEET_SEED, makeRows, valueMode } from './batches.ts';
+import { FLEET_SEED, makeRows, rowReading, valueMode } from './batches.ts';
 
 /** The embedded bus's default partition count (config busPartitions). */
 const PARTITIONS = 8;
@@ -87,25 +88,10 @@ export const processorBench: Bench = {
       const fleet = generateFleet({ meters, seed: FLEET_SEED });
       const topology = buildTopology(fleet);
       const receivedAt = Date.now();
-      const readings: (Reading & MeterReading & { kind: 'meter' })[] = makeRows(
-        fleet,
-        Math.ceil(total / meters),
-        Date.UTC(2026, 0, 1),
-        values,
-      )
+      const readings = makeRows(fleet, Math.ceil(total / meters), Date.UTC(2026, 0, 1), values)
         .flat()
         .slice(0, total)
-        .map((r) => ({
-          kind: 'meter' as const,
-          meterId: r.meter_id,
-          obis: r.obis,
-          intervalStart: Date.parse(r.interval_start),
-          intervalSeconds: r.interval_s,
-          value: r.value,
-          unit: r.unit,
-          quality: 0,
-          receivedAt,
-        }));
+        .map((r) => rowReading(r, receivedAt));
       log(`store write alone: ${readings.length} readings in batches of ${batch}`);
       const before = await storeOnly(dir, 'store-before.db', topology, readings, batch);
       log(`store write alone ${before.toFixed(2)} us/reading (measured again after the processor)`);
