@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { byReadingKey, groupByMeter, readingLine, sortGroups } from './pg-readings-merge.ts';
+import { readingLine } from './pg-readings-merge.ts';
+import { byReadingKey, groupByMeter, sortGroups } from './pg-merge-steps.ts';
 import { cellsLine } from './pg-copy.ts';
 import type { MeterReading } from '../../domain/readings.ts';
 

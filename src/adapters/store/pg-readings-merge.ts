@@ -19,17 +19,21 @@
 // COPY is done without pg-copy-streams (see pg-copy.ts).
 import type pg from 'pg';
 import { copyEncoded, copyText } from './pg-copy.ts';
-import { gridError } from '../../app/errors.ts';
-import { OBIS, type MeterReading } from '../../domain/readings.ts';
+import type { MeterReading } from '../../domain/readings.ts';
 import type { RollupAccumulator } from './rollup-accumulator.ts';
 import type { StoreWriteResult } from './store.ts';
+import { isEstimated, type StoredValue } from './duplicate-keys.ts';
 import {
-  isEstimated,
-  NO_CHANGE,
-  resolveDuplicate,
-  type BucketDelta,
-  type StoredValue,
-} from './duplicate-keys.ts';
+  addDeltas,
+  byReadingKey,
+  firstCopies,
+  groupByMeter,
+  keyOf,
+  skippedReadings,
+  sortGroups,
+  splitLate,
+  type SkippedKey,
+} from './pg-merge-steps.ts';
 
 export const READING_COLS =
   'meter_id, obis, interval_start, interval_s, value, raw_value, unit, quality, customer_id, event_id, received_at';
@@ -40,42 +44,6 @@ export function readingLine(r: MeterReading): string {
 }
 
 const UNIQUE_VIOLATION = '23505';
-const keyOf = (meterId: string, obis: string, start: number) => `${meterId}\u0000${obis}\u0000${start}`;
-
-/** Sorts by (meter, channel, start): every writer takes row locks in the same order. */
-export function byReadingKey(a: MeterReading, b: MeterReading): number {
-  if (a.meterId !== b.meterId) return a.meterId < b.meterId ? -1 : 1;
-  if (a.obis !== b.obis) return a.obis < b.obis ? -1 : 1;
-  return a.intervalStart - b.intervalStart;
-}
-
-/** The readings of each meter, in batch order. */
-export function groupByMeter(readings: readonly MeterReading[]): Map<string, MeterReading[]> {
-  const byMeter = new Map<string, MeterReading[]>();
-  for (const r of readings) {
-    const group = byMeter.get(r.meterId);
-    if (group) group.push(r);
-    else byMeter.set(r.meterId, [r]);
-  }
-  return byMeter;
-}
-
-/**
- * Concatenates the groups in byReadingKey order, stable (equal keys keep batch order); sorts
- * each group in place. Grouping by meter first leaves only the distinct meter ids to sort,
- * natively: a comparator sort of a whole 20,000-reading batch cost about a second per 150,000
- * readings processed.
- */
-export function sortGroups(byMeter: Map<string, MeterReading[]>): MeterReading[] {
-  const out: MeterReading[] = [];
-  for (const meterId of [...byMeter.keys()].sort()) {
-    const group = byMeter.get(meterId)!;
-    if (group.length > 1) group.sort(byReadingKey);
-    for (const r of group) out.push(r);
-  }
-  return out;
-}
-
 /**
  * COPYs `rows` into the temporary staging twin of `table` (created once per session; emptied
  * at commit), then inserts what is new. With `skippedKeys` (the key columns), resolves to the
@@ -131,7 +99,6 @@ export async function insertNew<R extends pg.QueryResultRow, T>(
   return stageAndInsert<R, T>(client, table, cols, rows, line, skippedKeys);
 }
 
-type SkippedKey = { meter_id: string; obis: string; interval_start: number | string };
 const SKIPPED_KEY = 'meter_id, obis, interval_start';
 
 /**
@@ -151,21 +118,12 @@ export async function mergeMeterReadings(
   // is stable, so the first of a run of equal keys is the first in batch order.
   const byMeter = groupByMeter(readings);
   const sorted = sortGroups(byMeter);
-  const offered: MeterReading[] = [];
   // Readings resolved key by key below: every copy of a key the batch holds more than once,
   // and (once known) every offered reading the INSERT skipped. Usually none.
-  const tracked = new Set<MeterReading>();
-  for (let i = 0; i < sorted.length; i++) {
-    const r = sorted[i]!;
-    const prev = sorted[i - 1];
-    if (prev && byReadingKey(prev, r) === 0) tracked.add(prev).add(r);
-    else offered.push(r);
-  }
+  const { offered, tracked } = firstCopies(sorted);
   // Late readings (see StoreBatch.late) go straight to the merge path: one of them already
   // stored would fail the COPY of all the others, and the whole batch would be merged instead.
-  const lateOnes: MeterReading[] = [];
-  const fresh: MeterReading[] = [];
-  for (const r of offered) (late?.has(r) ? lateOnes : fresh).push(r);
+  const { fresh, lateOnes } = splitLate(offered, late);
   const skippedRows: SkippedKey[] = [];
   if (fresh.length > 0) {
     const ins = await insertNew<SkippedKey, MeterReading>(
@@ -191,48 +149,10 @@ export async function mergeMeterReadings(
         )
       ).rows,
     );
-  const skipped = new Set<MeterReading>();
-  for (const x of skippedRows) {
-    const start = Number(x.interval_start);
-    const r = byMeter.get(x.meter_id)?.find((c) => c.obis === x.obis && c.intervalStart === start);
-    if (!r)
-      throw gridError('SG_ERR_STORE', [`skipped key ${x.meter_id} ${x.obis} ${start} is not in the batch`]);
-    skipped.add(r); // the first copy in batch order: find() meets it first
-    tracked.add(r);
-  }
+  const skipped = skippedReadings(skippedRows, byMeter, tracked);
   // What is stored now per key resolved below: rows found, rows inserted here.
   const stored = skipped.size > 0 ? await existing([...skipped]) : new Map<string, StoredValue>();
-  const replaced = new Map<string, MeterReading>();
-  const seen = new Set<string>();
-
-  for (const r of readings) {
-    const estimated = isEstimated(r.quality) ? 1 : 0;
-    let delta: BucketDelta;
-    if (!tracked.has(r)) {
-      // The steady state: the only copy of its key, and inserted.
-      result.inserted++;
-      delta = { energyKwh: r.value, readings: 1, estimated };
-    } else {
-      const k = keyOf(r.meterId, r.obis, r.intervalStart);
-      const firstCopy = !seen.has(k);
-      seen.add(k);
-      if (firstCopy && !skipped.has(r)) {
-        result.inserted++;
-        stored.set(k, { value: r.value, quality: r.quality });
-        delta = { energyKwh: r.value, readings: 1, estimated };
-      } else {
-        const old = stored.get(k);
-        if (!old) throw gridError('SG_ERR_STORE', [`reading ${k} was neither inserted nor found`]);
-        delta = resolveDuplicate(r, old, result);
-        if (delta !== NO_CHANGE) {
-          stored.set(k, { value: r.value, quality: r.quality });
-          replaced.set(k, r);
-        }
-      }
-    }
-    if (r.obis === OBIS.ACTIVE_IMPORT)
-      acc.add(r.meterId, r.intervalStart, delta.energyKwh, delta.readings, delta.estimated);
-  }
+  const replaced = addDeltas(readings, { tracked, skipped, stored }, acc, result);
   if (replaced.size > 0) await replace(client, [...replaced.values()].sort(byReadingKey));
 
   async function existing(keys: MeterReading[]): Promise<Map<string, StoredValue>> {
