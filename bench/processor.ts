@@ -20,11 +20,13 @@ import { SqliteStoreWriter } from '../src/adapters/store/sqlite-store-writer.ts'
 import { meterLocator } from '../src/modules/processor/meter-locator.ts';
 import { ProcessorCore } from '../src/modules/processor/processor-core.ts';
 import { ProcessorLoop } from '../src/modules/processor/processor-loop.ts';
+import { CONFIG_SCHEMA } from '../src/app/config-schema.ts';
 import { bracketed, describeBracket, type Bench } from './harness.ts';
 import { FLEET_SEED, makeRows, rowReading, valueMode } from './batches.ts';
 
-/** The embedded bus's default partition count (config busPartitions). */
-const PARTITIONS = 8;
+/** The product's defaults: the embedded bus's partitions and the processor's batch. */
+const PARTITIONS = CONFIG_SCHEMA.busPartitions.default;
+const BATCH = CONFIG_SCHEMA.processorBatch.default;
 /** Records per bus append, as ingest's requests of 5,000 readings make them. */
 const APPEND = 5000;
 
@@ -76,12 +78,11 @@ async function storeOnly(
 
 export const processorBench: Bench = {
   name: 'processor',
-  summary:
-    'processor CPU per reading (bus -> VEE -> rollups -> store, one thread) vs the store write alone (--readings=500000 --meters=10000 --batch=50000 --values=fleet|storm)',
+  summary: `processor CPU per reading (bus -> VEE -> rollups -> store, one thread) vs the store write alone (--readings=500000 --meters=10000 --batch=${BATCH} --values=fleet|storm)`,
   async run(args, log) {
     const meters = Number(args.meters ?? 10_000);
     const total = Number(args.readings ?? 500_000);
-    const batch = Number(args.batch ?? 50_000);
+    const batch = Number(args.batch ?? BATCH);
     const values = valueMode(args.values);
     const dir = mkdtempSync(join(tmpdir(), 'gridops-bench-'));
     try {
