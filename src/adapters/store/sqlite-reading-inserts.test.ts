@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inTransaction } from '../sqlite.ts';
 import { openStoreDb } from './sqlite-store-writer.ts';
-import { ROWS_PER_INSERT, SeriesReadingInserts } from './sqlite-reading-inserts.ts';
+import { ROWS_PER_INSERT, SeriesReadingInserts, seriesOrder } from './sqlite-reading-inserts.ts';
 import type { MeterReading } from '../../domain/readings.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -97,5 +97,66 @@ test('a statement that inserts nothing (a replayed chunk) reports every reading'
       stored,
       batch.map((_, i) => i),
     );
+  });
+});
+
+test('seriesOrder: by series id, batch order within a series; ids too large keep the batch order', () => {
+  assert.deepEqual([...seriesOrder([3, 1, 2, 1, 3, 2])], [1, 3, 2, 5, 0, 4]);
+  assert.deepEqual([...seriesOrder([])], []);
+  const huge = [2 ** 52, 5, 2 ** 52 - 1];
+  assert.deepEqual([...seriesOrder(huge)], [0, 1, 2]);
+});
+
+test('several series out of order: rows go in by series, repeats still reported in batch order', () => {
+  withStore((db, inserts) => {
+    // Series 2 slot 0 was stored before. The batch interleaves series 3, 2, 1 and repeats
+    // (series 1, slot 1) at positions 4 and 11, and (series 2, slot 0) at position 1.
+    inTransaction(db, () => inserts.insert([reading(0, 50)], [2], () => assert.fail()));
+    const keys: [number, number][] = [
+      [3, 0],
+      [2, 0],
+      [1, 0],
+      [3, 1],
+      [1, 1],
+      [2, 1],
+      [3, 2],
+      [1, 2],
+      [2, 2],
+      [3, 3],
+      [2, 3],
+      [1, 1],
+      [1, 3],
+    ];
+    assert.ok(keys.length > ROWS_PER_INSERT);
+    const batch = keys.map(([, slot], i) => reading(slot, 100 + i));
+    const stored: number[] = [];
+    const n = inTransaction(db, () =>
+      inserts.insert(
+        batch,
+        keys.map(([series]) => series),
+        (i) => stored.push(i),
+      ),
+    );
+    assert.deepEqual(stored, [1, 11]);
+    assert.equal(n, keys.length - 2);
+    const rows = db
+      .prepare('SELECT series, interval_start, value FROM series_readings ORDER BY rowid')
+      .all() as { series: number; interval_start: number; value: number }[];
+    const got = rows.map((r) => [r.series, (r.interval_start - T0) / 900_000, r.value]);
+    // Inserted by series: the earlier row first, then series 1, 2, 3 each in batch order.
+    assert.deepEqual(got, [
+      [2, 0, 50],
+      [1, 0, 102],
+      [1, 1, 104],
+      [1, 2, 107],
+      [1, 3, 112],
+      [2, 1, 105],
+      [2, 2, 108],
+      [2, 3, 110],
+      [3, 0, 100],
+      [3, 1, 103],
+      [3, 2, 106],
+      [3, 3, 109],
+    ]);
   });
 });

@@ -25,17 +25,30 @@ export class SeriesReadingInserts {
   }
 
   /**
-   * Inserts readings[i] under series ids[i], in batch order, each where its key is new; calls
-   * `stored(i)` for every reading whose key was stored already (by an earlier batch or by an
-   * earlier reading of this one), in batch order, as a row-by-row insert would meet them.
-   * Resolves to the count inserted. Runs inside the caller's write transaction.
+   * Inserts readings[i] under series ids[i], each where its key is new; calls `stored(i)` for
+   * every reading whose key was stored already (by an earlier batch or by an earlier reading of
+   * this one), after the inserts, in batch order, as a row-by-row insert in batch order would
+   * meet them. Resolves to the count inserted. Runs inside the caller's write transaction.
+   *
+   * The rows go in series order (see seriesOrder): the key index then takes them in one pass
+   * from its first leaf page to its last, not one pass per interval the batch holds. A caller
+   * that knew the ids before taking the write lock passes seriesOrder(ids) worked out then.
    */
-  insert(readings: readonly MeterReading[], ids: readonly number[], stored: (i: number) => void): number {
+  insert(
+    readings: readonly MeterReading[],
+    ids: readonly number[],
+    stored: (i: number) => void,
+    order: Int32Array = seriesOrder(ids),
+  ): number {
     let inserted = 0;
-    const n = readings.length;
+    const n = order.length;
+    const repeats: number[] = [];
     let i = 0;
     for (; i + ROWS_PER_INSERT <= n; i += ROWS_PER_INSERT) {
-      for (let k = 0; k < ROWS_PER_INSERT; k++) fill(this.args, k * COLUMNS, ids[i + k]!, readings[i + k]!);
+      for (let k = 0; k < ROWS_PER_INSERT; k++) {
+        const at = order[i + k]!;
+        fill(this.args, k * COLUMNS, ids[at]!, readings[at]!);
+      }
       const run = this.many.run(...(this.args as never[]));
       const changes = Number(run.changes);
       inserted += changes;
@@ -46,17 +59,48 @@ export class SeriesReadingInserts {
       // a row of the chunk with a lower rowid was there before, as is a second copy of a key.
       const firstNew = changes === 0 ? Infinity : Number(run.lastInsertRowid) - changes + 1;
       for (let k = 0; k < ROWS_PER_INSERT; k++) {
-        const j = i + k;
+        const j = order[i + k]!;
         const row = this.rowidOf.get(ids[j]!, readings[j]!.intervalStart) as { rowid: number | bigint };
-        if (Number(row.rowid) < firstNew || repeatsKey(readings, ids, i, j)) stored(j);
+        if (Number(row.rowid) < firstNew || repeatsKey(readings, ids, order, i, i + k)) repeats.push(j);
       }
     }
     for (; i < n; i++) {
-      if (Number(this.one.run(...row(ids[i]!, readings[i]!)).changes) === 1) inserted++;
-      else stored(i);
+      const j = order[i]!;
+      if (Number(this.one.run(...row(ids[j]!, readings[j]!)).changes) === 1) inserted++;
+      else repeats.push(j);
     }
+    // A key's copies keep their batch order in the series order, so the first one was inserted.
+    repeats.sort((a, b) => a - b);
+    for (const j of repeats) stored(j);
     return inserted;
   }
+}
+
+/**
+ * Batch positions ordered by series id, in batch order within a series (so a series' readings
+ * stay in time order, and a key's first copy stays first). Measured (scratch, 1M readings of
+ * 10k series, 50,000 a transaction, each holding 5 intervals of every series in turn): 2.38-2.45
+ * us of CPU per reading inserted in batch order, 1.95-1.98 in series order in 3 runs of 4 (2.36
+ * in the fourth); in a random order of series, 4.0.
+ * One numeric sort of (id, position) packed in a double: exact while id * 2^bits + position stays
+ * below 2^53; a batch whose ids are too large for that keeps its own order.
+ */
+export function seriesOrder(ids: readonly number[]): Int32Array {
+  const n = ids.length;
+  const order = new Int32Array(n);
+  const bits = Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const scale = 2 ** bits;
+  let max = 0;
+  for (let i = 0; i < n; i++) max = Math.max(max, ids[i]!);
+  if (!(max * scale + scale <= Number.MAX_SAFE_INTEGER)) {
+    for (let i = 0; i < n; i++) order[i] = i;
+    return order;
+  }
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = ids[i]! * scale + i;
+  keys.sort();
+  for (let i = 0; i < n; i++) order[i] = keys[i]! % scale;
+  return order;
 }
 
 function fill(args: unknown[], at: number, series: number, r: MeterReading): void {
@@ -78,14 +122,18 @@ function row(series: number, r: MeterReading): never[] {
   return args as never[];
 }
 
-/** Whether a reading in [from, j) has the same key as reading j. */
+/** Whether a reading at order[from..to) has the same key as the reading at order[to]. */
 function repeatsKey(
   readings: readonly MeterReading[],
   ids: readonly number[],
+  order: Int32Array,
   from: number,
-  j: number,
+  to: number,
 ): boolean {
-  for (let k = from; k < j; k++)
-    if (ids[k] === ids[j] && readings[k]!.intervalStart === readings[j]!.intervalStart) return true;
+  const j = order[to]!;
+  for (let k = from; k < to; k++) {
+    const at = order[k]!;
+    if (ids[at] === ids[j] && readings[at]!.intervalStart === readings[j]!.intervalStart) return true;
+  }
   return false;
 }

@@ -12,7 +12,7 @@ import {
 } from './duplicate-keys.ts';
 import { OBIS, type MeterReading } from '../../domain/readings.ts';
 import { SeriesIds } from './series-ids.ts';
-import { SeriesReadingInserts } from './sqlite-reading-inserts.ts';
+import { SeriesReadingInserts, seriesOrder } from './sqlite-reading-inserts.ts';
 import { writerStatements, type WriterStatements } from './sqlite-writer-statements.ts';
 import { rowToReading, type Row } from './store-rows.ts';
 import type { GridEvent } from '../../domain/events.ts';
@@ -31,6 +31,8 @@ interface Ahead {
   ids: (number | undefined)[];
   /** The rollup deltas if every reading is inserted. */
   acc: RollupAccumulator;
+  /** The insert order (seriesOrder), when every reading's series id is known already. */
+  order: Int32Array | undefined;
 }
 
 const estimatedOf = (r: MeterReading) => (isEstimated(r.quality) ? 1 : 0);
@@ -89,7 +91,8 @@ export class SqliteStoreWriter implements StoreWriter {
    */
   private prepare(readings: readonly MeterReading[]): Ahead {
     const ids = readings.map((r) => this.series.get(r.meterId, r.obis));
-    return { ids, acc: this.rollupsOf(readings, NONE_OTHER) };
+    const known = ids.every((id) => id !== undefined);
+    return { ids, acc: this.rollupsOf(readings, NONE_OTHER), order: known ? seriesOrder(ids) : undefined };
   }
 
   private write(batch: StoreBatch, ahead: Ahead): StoreWriteResult {
@@ -107,8 +110,11 @@ export class SqliteStoreWriter implements StoreWriter {
     const ids = readings.map(
       (r, i) => ahead.ids[i] ?? this.series.get(r.meterId, r.obis) ?? this.newSeries(r.meterId, r.obis),
     );
-    result.inserted = this.readingInserts.insert(readings, ids, (i) =>
-      other.set(i, this.resolveConflict(ids[i]!, readings[i]!, result)),
+    result.inserted = this.readingInserts.insert(
+      readings,
+      ids,
+      (i) => other.set(i, this.resolveConflict(ids[i]!, readings[i]!, result)),
+      ahead.order,
     );
     // Every reading is added, a zero delta included: a replayed batch still reports its
     // buckets' totals, so its overloads are derived again (idempotent by id). That matters for
