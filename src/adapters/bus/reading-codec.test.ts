@@ -3,6 +3,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decodeReading, encodeReading } from './reading-codec.ts';
 import type { Reading } from '../../domain/readings.ts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const id = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/);
 
@@ -101,3 +106,48 @@ test('a meter record the positional reader does not read plainly is judged as sp
   assert.throws(() => decodeReading(rec('1', '1', '\t\t\textra')), /not a reading record \(12 fields/);
   assert.throws(() => decodeReading(rec('1', '1', '\t')), /not a reading record \(10 fields/);
 });
+
+test('a meter value is read exactly as Number() reads its text, plain decimals or not', () => {
+  const rec = (value: string) => `m\tM1\t1-0:1.8.0\t0\t900\t${value}\tkWh\t0\t0\t\t`;
+  const plain = fc.stringMatching(/^-?[0-9]{0,18}(\.[0-9]{0,18})?$/);
+  const printed = fc.double({ noNaN: true, noDefaultInfinity: true }).map(String);
+  fc.assert(
+    fc.property(
+      fc.oneof(plain, printed, fc.constantFrom('-0', '0.1', '.5', '-.5', '1.', '00012.50', '-')),
+      (text) => {
+        const expected = Number(text);
+        if (text === '' || !Number.isFinite(expected)) {
+          assert.throws(() => decodeReading(rec(text)), /bad value/);
+          return;
+        }
+        const { value } = decodeReading(rec(text)) as { value: number };
+        assert.ok(Object.is(value, expected), `${text}: ${value} against ${expected}`);
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
+
+test('ids kept across batches do not hold the bus text they were read from', () => {
+  const before = heapUsed();
+  // 40 bus reads of 1 MB each, every one bringing new long meter ids (kept by the decoder's
+  // interner); the reads and what was decoded are dropped, as the processor drops a batch.
+  for (let read = 0; read < 40; read++) {
+    const values = Array.from(
+      { length: 10_000 },
+      (_, i) =>
+        `m\tMETER-${read}-${i}-LONG-ID\t1-0:1.8.0\t0\t900\t1\tkWh\t0\t0\t\tCUSTOMER-${read}-${i}-LONG`,
+    )
+      .join('\n')
+      .split('\n');
+    for (let i = 0; i < values.length; i += 100) decodeReading(values[i]!);
+  }
+  // 4,000 interned ids of about 25 characters each: well under a megabyte.
+  assert.ok(heapUsed() - before < 8e6, `${((heapUsed() - before) / 1e6).toFixed(1)} MB still held`);
+});
+
+function heapUsed(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}

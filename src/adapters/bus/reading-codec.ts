@@ -36,9 +36,21 @@ class Interner {
     const known = this.seen.get(s);
     if (known !== undefined) return known;
     if (this.seen.size >= this.max) this.seen.clear();
-    this.seen.set(s, s);
-    return s;
+    const copy = own(s);
+    this.seen.set(copy, copy);
+    return copy;
   }
+}
+
+/**
+ * A copy of `s` that holds no other string. V8 makes a slice of 13 characters or more a view
+ * into the string it was cut from, here a record value cut from a bus read of thousands of
+ * records: an id interned as it was sliced kept that whole text alive as long as the interner
+ * did (measured: 100 slices of 20 characters held 133 MB of 1.3 MB strings). Only a string the
+ * interner meets for the first time is copied.
+ */
+function own(s: string): string {
+  return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
 }
 
 const interned = new Interner(200_000);
