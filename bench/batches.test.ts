@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FLEET_SEED, makeRows, valueMode, type Row } from './batches.ts';
+import { DEFAULT_WARMUP, FLEET_SEED, makeRows, valueMode, warmupCount, type Row } from './batches.ts';
 import { generateFleet } from '../src/simulator/index.ts';
 import { transformerLoading, loadingLevel } from '../src/domain/transformer-loading.ts';
 
@@ -53,4 +53,16 @@ test('valueMode: fleet by default, storm on demand, anything else named in the e
   assert.equal(valueMode(undefined), 'fleet');
   assert.equal(valueMode('storm'), 'storm');
   assert.throws(() => valueMode('random'), /--values must be fleet or storm, got "random"/);
+});
+
+test('warmupCount: 200,000 by default, 0 for none, anything else named in the error', () => {
+  assert.equal(warmupCount(undefined), DEFAULT_WARMUP);
+  assert.equal(DEFAULT_WARMUP, 200_000);
+  assert.equal(warmupCount('0'), 0);
+  assert.equal(warmupCount('50000'), 50_000);
+  for (const bad of ['-1', '1.5', 'many'])
+    assert.throws(
+      () => warmupCount(bad),
+      new RegExp(`--warmup must be a count of readings \\(0 for none\\), got "${bad}"`),
+    );
 });

@@ -24,7 +24,16 @@ import {
   type Bench,
 } from './harness.ts';
 import { BENCH_KEY, benchProducer, need, realColumnEnv } from './engines.ts';
-import { FLEET_SEED, makeRows, postAll, rowReading, valueMode, type Row } from './batches.ts';
+import {
+  FLEET_SEED,
+  makeRows,
+  postAll,
+  rowReading,
+  valueMode,
+  warmUp,
+  warmupCount,
+  type Row,
+} from './batches.ts';
 import { cpuFields, describeCpu, pidsMatching, startCpuAccount } from './cpu-account.ts';
 
 const KAFKA_RUN = fileURLToPath(new URL('../scripts/services/kafka-run', import.meta.url));
@@ -165,16 +174,18 @@ async function kafkaPerf(
 export const pipelineBench: Bench = {
   name: 'pipeline',
   summary:
-    'HTTP -> Kafka -> processor -> PostgreSQL vs COPY into the same table (--readings=1000000 --meters=5000 --ingest=1 --processors=1 --values=fleet|storm)',
+    'HTTP -> Kafka -> processor -> PostgreSQL vs COPY into the same table (--readings=1000000 --warmup=200000 --meters=5000 --ingest=1 --processors=1 --values=fleet|storm)',
   async run(args, log) {
     const brokers = need('GRIDOPS_KAFKA_BROKERS');
     const baseUrl = need('GRIDOPS_POSTGRES_URL');
     const meters = Number(args.meters ?? 5000);
-    // A million, like bench/ingest: the first 300,000 or so pay start-up costs a running pipeline
-    // does not (JIT compilation in each process and worker, every series' history loaded from
-    // PostgreSQL once, new partitions). Measured: 300,000 readings 39-53k readings/s; 1,000,000
-    // readings 59-62k readings/s with about 10 % less CPU per reading.
+    // A million, like bench/ingest, after a warm-up (see warmUp): a cold pipeline's first
+    // 300,000 or so readings pay start-up costs a running one does not (JIT compilation in each
+    // process and worker, every series' history loaded from PostgreSQL once, new partitions).
+    // Measured without a warm-up: 300,000 readings 39-53k readings/s; 1,000,000 readings 59-62k
+    // readings/s with about 10 % less CPU per reading.
     const total = Number(args.readings ?? 1_000_000);
+    const warmup = warmupCount(args.warmup);
     const batchSize = Number(args.batch ?? 5000);
     const concurrency = Number(args.concurrency ?? 4);
     const values = valueMode(args.values);
@@ -182,7 +193,8 @@ export const pipelineBench: Bench = {
     mkdirSync(join(dir, 'data'));
     const topology = generateFleet({ meters, seed: FLEET_SEED });
     writeTopology(join(dir, 'data', 'topology.json'), topology);
-    const rows = makeRows(topology, Math.ceil(total / meters), Date.UTC(2026, 0, 1), values)
+    const t0 = Date.UTC(2026, 0, 1);
+    const rows = makeRows(topology, Math.ceil(total / meters), t0, values)
       .flat()
       .slice(0, total);
     const copy = await copyBaseline(baseUrl, rows, dir, log);
@@ -215,6 +227,11 @@ export const pipelineBench: Bench = {
           ingest.push(await startGridops(['run', '--target=ingest'], env, 60_000));
         procs.push(...ingest);
         for (const p of procs) await waitReady(p);
+        const lag = () => producer.lag(`${topic}.processor`);
+        const urls = ingest.map((g) => g.url);
+        await warmUp({ topology, count: warmup, t0, values, batchSize, urls, key, concurrency, lag, log });
+        const countsBefore = await processorCounts(processors, key);
+        const gcBefore = await gcSeconds(ingest, key);
         log(
           `posting ${bodies.length} batches of ${batchSize} with ${concurrency} clients to ${ingest.length} ingest replica(s)`,
         );
@@ -229,20 +246,24 @@ export const pipelineBench: Bench = {
         const { ackSeconds, retries } = await postAll({
           bodies,
           batchSize,
-          urls: ingest.map((g) => g.url),
+          urls,
           key,
           concurrency,
           log,
         });
-        while ((await producer.lag(`${topic}.processor`)) > 0) await new Promise((r) => setTimeout(r, 50));
+        while ((await lag()) > 0) await new Promise((r) => setTimeout(r, 50));
         const processedSeconds = (performance.now() - started) / 1000;
         const cpuReport = cpu.stop(total);
         log(
           `acked in ${ackSeconds.toFixed(2)} s, processed in ${processedSeconds.toFixed(2)} s, ${retries} 503 retries`,
         );
         const readingsPerS = total / processedSeconds;
-        const counts = await processorCounts(processors, key);
-        const ingestGcUs = (1e6 * (await gcSeconds(ingest, key))) / total;
+        const countsAfter = await processorCounts(processors, key);
+        const counts = {
+          batches: countsAfter.batches - countsBefore.batches,
+          events: countsAfter.events - countsBefore.events,
+        };
+        const ingestGcUs = (1e6 * ((await gcSeconds(ingest, key)) - gcBefore)) / total;
         logProblems(procs, log);
         log(describeCpu(cpuReport));
         log(
