@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_WARMUP, FLEET_SEED, makeRows, valueMode, warmupCount, type Row } from './batches.ts';
+import {
+  DEFAULT_WARMUP,
+  FLEET_SEED,
+  makeRows,
+  toBodies,
+  untilDrained,
+  valueMode,
+  warmupCount,
+  type Row,
+} from './batches.ts';
 import { generateFleet } from '../src/simulator/index.ts';
 import { transformerLoading, loadingLevel } from '../src/domain/transformer-loading.ts';
 
@@ -65,4 +74,21 @@ test('warmupCount: 200,000 by default, 0 for none, anything else named in the er
       () => warmupCount(bad),
       new RegExp(`--warmup must be a count of readings \\(0 for none\\), got "${bad}"`),
     );
+});
+
+test('toBodies: JSON arrays of batchSize rows, the last one shorter; untilDrained waits for a zero lag', async () => {
+  const rows = makeRows(topology, 1, t0, 'fleet')[0]!.slice(0, 7);
+  const bodies = toBodies(rows, 3);
+  assert.deepEqual(
+    bodies.map((b) => (JSON.parse(b) as Row[]).length),
+    [3, 3, 1],
+  );
+  assert.deepEqual(
+    bodies.flatMap((b) => JSON.parse(b) as Row[]),
+    rows,
+  );
+  const lags = [5, 2, 0, 9];
+  let looks = 0;
+  await untilDrained(async () => lags[looks++]!, 1);
+  assert.equal(looks, 3);
 });

@@ -147,6 +147,18 @@ export async function postAll(opts: {
   return { ackSeconds: (performance.now() - started) / 1000, retries };
 }
 
+/** The rows as request bodies of `batchSize` readings each (JSON arrays). */
+export function toBodies(rows: readonly Row[], batchSize: number): string[] {
+  const bodies: string[] = [];
+  for (let i = 0; i < rows.length; i += batchSize) bodies.push(JSON.stringify(rows.slice(i, i + batchSize)));
+  return bodies;
+}
+
+/** Resolves once `lag` says every posted reading was processed, looking every `everyMs`. */
+export async function untilDrained(lag: () => number | Promise<number>, everyMs = 20): Promise<void> {
+  while ((await lag()) > 0) await new Promise((r) => setTimeout(r, everyMs));
+}
+
 /** Readings a run posts before the measured ones unless told otherwise (--warmup=N). */
 export const DEFAULT_WARMUP = 200_000;
 
@@ -181,12 +193,10 @@ export async function warmUp(opts: {
   const rows = makeRows(opts.topology, intervals, opts.t0 - intervals * 900_000, opts.values)
     .flat()
     .slice(0, opts.count);
-  const bodies: string[] = [];
-  for (let i = 0; i < rows.length; i += opts.batchSize)
-    bodies.push(JSON.stringify(rows.slice(i, i + opts.batchSize)));
+  const bodies = toBodies(rows, opts.batchSize);
   const started = performance.now();
   opts.log(`warm-up: ${rows.length} readings of the ${intervals} intervals before the measured ones`);
   await postAll({ ...opts, bodies, log: () => {} });
-  while ((await opts.lag()) > 0) await new Promise((r) => setTimeout(r, 20));
+  await untilDrained(opts.lag);
   opts.log(`warm-up processed in ${((performance.now() - started) / 1000).toFixed(2)} s (not measured)`);
 }

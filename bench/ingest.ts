@@ -19,7 +19,17 @@ import {
   scrapeMetrics,
   type Bench,
 } from './harness.ts';
-import { FLEET_SEED, makeRows, postAll, valueMode, warmUp, warmupCount, type Row } from './batches.ts';
+import {
+  FLEET_SEED,
+  makeRows,
+  postAll,
+  toBodies,
+  untilDrained,
+  valueMode,
+  warmUp,
+  warmupCount,
+  type Row,
+} from './batches.ts';
 import { cpuFields, describeCpu, startCpuAccount } from './cpu-account.ts';
 
 function baseline(rows: Row[], dir: string, file: string): number {
@@ -82,9 +92,7 @@ export const ingestBench: Bench = {
     const baselineBefore = baseline(rows, dir, 'baseline-before.db');
     log(`baseline ${baselineBefore.toFixed(0)} rows/s (measured again after the run)`);
 
-    const bodies: string[] = [];
-    for (let i = 0; i < rows.length; i += batchSize)
-      bodies.push(JSON.stringify(rows.slice(i, i + batchSize)));
+    const bodies = toBodies(rows, batchSize);
     rows.length = 0;
     const key = 'bench-key';
     const g = await startGridops(['run'], {
@@ -138,7 +146,7 @@ export const ingestBench: Bench = {
         // did it with ingest idle: tells whether ingest or the processor bounds processed_per_s.
         const backlog = lag();
         const ackedAt = performance.now();
-        while (lag() > 0) await new Promise((r) => setTimeout(r, 20));
+        await untilDrained(lag);
         const processedSeconds = (performance.now() - started) / 1000;
         const drainSeconds = (performance.now() - ackedAt) / 1000;
         const cpuReport = cpu.stop(Math.min(total, acked));

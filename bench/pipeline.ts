@@ -21,7 +21,17 @@ import {
   type Bench,
 } from './harness.ts';
 import { BENCH_KEY, benchProducer, need, realColumnEnv } from './engines.ts';
-import { FLEET_SEED, makeRows, postAll, rowReading, valueMode, warmUp, warmupCount } from './batches.ts';
+import {
+  FLEET_SEED,
+  makeRows,
+  postAll,
+  rowReading,
+  toBodies,
+  untilDrained,
+  valueMode,
+  warmUp,
+  warmupCount,
+} from './batches.ts';
 import { cpuFields, describeCpu, pidsMatching, startCpuAccount } from './cpu-account.ts';
 import { copyBaseline, kafkaPerf, POSTGRES } from './pipeline-baselines.ts';
 
@@ -94,9 +104,7 @@ export const pipelineBench: Bench = {
       `kafka-producer-perf-test ${perfBefore.toFixed(0)} records/s (both baselines measured again after the run)`,
     );
 
-    const bodies: string[] = [];
-    for (let i = 0; i < rows.length; i += batchSize)
-      bodies.push(JSON.stringify(rows.slice(i, i + batchSize)));
+    const bodies = toBodies(rows, batchSize);
     const schema = await pgSchema(baseUrl);
     const topic = `gridops.bench.pipeline.${Date.now()}`;
     const key = BENCH_KEY;
@@ -139,7 +147,7 @@ export const pipelineBench: Bench = {
           concurrency,
           log,
         });
-        while ((await lag()) > 0) await new Promise((r) => setTimeout(r, 50));
+        await untilDrained(lag, 50);
         const processedSeconds = (performance.now() - started) / 1000;
         const cpuReport = cpu.stop(total);
         log(
