@@ -1,14 +1,19 @@
-// Several bus records of one key in one Kafka record (an envelope), a wire detail of the Kafka
-// adapter: the port still carries one record per reading. Kafka's per-record costs (the
-// client's encoding, CRC and buffer copies, the broker's validation, the consumer's decoding)
-// are paid per envelope. Measured with 300,000 readings on this 2-core machine: producer CPU
-// 8.9-9.8 -> 1.4-1.9 us per reading, consumer 2.6-2.7 -> 0.8-1.2, broker 5.6-5.8 -> 2.3-3.0,
-// with 10 readings per envelope against one per record.
+// Several bus records in one Kafka record (an envelope), a wire detail of the Kafka adapter: the
+// port still carries one record per reading. Kafka's per-record costs (the client's encoding,
+// CRC and buffer copies, the broker's validation, the consumer's decoding) are paid per
+// envelope. Measured with 300,000 readings on this 2-core machine: producer CPU 8.9-9.8 -> 1.4-1.9
+// us per reading, consumer 2.6-2.7 -> 0.8-1.2, broker 5.6-5.8 -> 2.3-3.0, with 10 readings per
+// envelope against one per record.
 //
-// An envelope holds records published in one call, with one key and the same headers, in
-// publish order; its value is their values joined by SEPARATOR and its `gridops-records` header
-// says how many. A record alone, or one whose value holds the separator, goes out as it is, so
-// topics written before envelopes existed (and other producers) read unchanged.
+// An envelope holds records published in one call, with the same headers, bound for one
+// partition, in publish order. Records of one key make a plain envelope: their values joined by
+// SEPARATOR, with a `gridops-records` header saying how many. Records of several keys make a
+// keyed one: values joined the same way, a `gridops-keyed-records` count, and the keys in a
+// `gridops-keys` header (see seal). Ingest keys readings by transformer and a request carries
+// one reading per meter, so per key an envelope held about 20 readings; per partition, hundreds.
+// A record alone, or one whose value or key holds a separator, goes out as it is, so topics
+// written before envelopes existed (and other producers) read unchanged. A consumer older than keyed envelopes would dead-letter them whole: upgrade
+// processors before ingest.
 //
 // All records of an envelope share its offset: they are committed together (the consumer never
 // hands out part of an envelope, see PartitionBuffers.take), and the lag counts envelopes
@@ -17,7 +22,11 @@ import type { BusRecord, ConsumedRecord } from './bus.ts';
 
 /** ASCII record separator: ingest admits no control character in any string field. */
 export const SEPARATOR = '\x1e';
+/** ASCII unit separator, between a key and its count in KEYS_HEADER. */
+export const KEY_SEPARATOR = '\x1f';
 export const COUNT_HEADER = 'gridops-records';
+export const KEYED_COUNT_HEADER = 'gridops-keyed-records';
+export const KEYS_HEADER = 'gridops-keys';
 /** Well below the 900 kB a partition may take per produce request (kafka-producer.ts). */
 const MAX_ENVELOPE_CHARS = 64_000;
 const MAX_ENVELOPE_RECORDS = 500;
@@ -25,52 +34,86 @@ const MAX_ENVELOPE_RECORDS = 500;
 interface Open {
   records: BusRecord[];
   chars: number;
+  /** The records' keys as runs: keys[i] for the next counts[i] records. */
+  keys: string[];
+  counts: number[];
+}
+
+/** Whether a record must travel alone: a separator in it would split it on the way back. */
+function travelsAlone(r: BusRecord): boolean {
+  return r.value.includes(SEPARATOR) || r.key.includes(SEPARATOR) || r.key.includes(KEY_SEPARATOR);
 }
 
 /**
- * Packs records into envelopes, in publish order per key. Records of one key go into the
- * key's open envelope while their headers are the same object (ingest gives all records of a
- * request one headers object) and it has room; otherwise a new envelope starts after it.
+ * Packs records into envelopes, in publish order per key. `groupOf` says which records may
+ * share one: those of one partition (all of them must be sent to one); by default, of one key.
+ * A record goes into its group's open envelope while their headers are the same object (ingest
+ * gives all records of a request one headers object) and it has room; otherwise a new envelope
+ * starts after it. An envelope's Kafka key is its first record's key.
  */
-export function packEnvelopes(records: readonly BusRecord[]): BusRecord[] {
+export function packEnvelopes(
+  records: readonly BusRecord[],
+  groupOf: (key: string) => string | number = (key) => key,
+): BusRecord[] {
   const envelopes: Open[] = [];
-  const open = new Map<string, Open>();
-  for (const r of records) {
-    // A value holding the separator travels alone, and nothing joins it later.
-    const alone = r.value.includes(SEPARATOR);
-    const current = open.get(r.key);
+  const open = new Map<string | number, Open>();
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    const alone = travelsAlone(r);
+    const group = groupOf(r.key);
+    const current = open.get(group);
     const fits =
       !alone &&
       current !== undefined &&
       current.records[0]!.headers === r.headers &&
       current.records.length < MAX_ENVELOPE_RECORDS &&
-      current.chars + r.value.length < MAX_ENVELOPE_CHARS;
+      current.chars + r.key.length + r.value.length + 8 < MAX_ENVELOPE_CHARS;
     if (fits) {
       current.records.push(r);
       current.chars += r.value.length + 1;
+      const last = current.keys.length - 1;
+      if (current.keys[last] === r.key) current.counts[last]!++;
+      else {
+        current.keys.push(r.key);
+        current.counts.push(1);
+        current.chars += r.key.length + 6;
+      }
       continue;
     }
-    const next: Open = { records: [r], chars: r.value.length };
+    const next: Open = { records: [r], chars: r.key.length + r.value.length + 6, keys: [r.key], counts: [1] };
     envelopes.push(next);
-    if (alone) open.delete(r.key);
-    else open.set(r.key, next);
+    if (alone) open.delete(group);
+    else open.set(group, next);
   }
-  return envelopes.map(({ records: list }) => {
-    const first = list[0]!;
-    if (list.length === 1) return first;
-    const values = new Array<string>(list.length);
-    for (let i = 0; i < list.length; i++) values[i] = list[i]!.value;
-    return {
-      key: first.key,
-      value: values.join(SEPARATOR),
-      headers: { ...first.headers, [COUNT_HEADER]: String(list.length) },
-    };
-  });
+  return envelopes.map(seal);
 }
 
 /**
- * The bus records of one Kafka record. An envelope whose count does not match its value is
- * handed out whole, as one record: the processor cannot decode it and dead-letters it intact.
+ * The Kafka record of an envelope: the values joined by SEPARATOR, plain when one key, else
+ * with the keys as runs in KEYS_HEADER (`key KEY_SEPARATOR count`, joined by SEPARATOR), so
+ * a record costs no string of its own and the consumer one split.
+ */
+function seal({ records: list, keys, counts }: Open): BusRecord {
+  const first = list[0]!;
+  if (list.length === 1) return first;
+  const values = new Array<string>(list.length);
+  for (let i = 0; i < list.length; i++) values[i] = list[i]!.value;
+  const count = String(list.length);
+  const headers: Record<string, string> =
+    keys.length === 1
+      ? { ...first.headers, [COUNT_HEADER]: count }
+      : {
+          ...first.headers,
+          [KEYED_COUNT_HEADER]: count,
+          [KEYS_HEADER]: keys.map((k, i) => `${k}${KEY_SEPARATOR}${counts[i]}`).join(SEPARATOR),
+        };
+  return { key: first.key, value: values.join(SEPARATOR), headers };
+}
+
+/**
+ * The bus records of one Kafka record. An envelope whose count or keys do not match its value
+ * is handed out whole, as one record: the processor cannot decode it and dead-letters it
+ * intact.
  */
 export function unpackEnvelope(
   partition: number,
@@ -79,14 +122,30 @@ export function unpackEnvelope(
   value: string,
   headers: Record<string, string> | undefined,
 ): ConsumedRecord[] {
-  const count = headers?.[COUNT_HEADER];
-  if (count === undefined) return [single(partition, offset, key, value, headers)];
+  const whole = () => [single(partition, offset, key, value, headers)];
+  const plain = headers?.[COUNT_HEADER];
+  const keyed = headers?.[KEYED_COUNT_HEADER];
+  if (plain === undefined && keyed === undefined) return whole();
   const values = value.split(SEPARATOR);
-  if (String(values.length) !== count) return [single(partition, offset, key, value, headers)];
-  const { [COUNT_HEADER]: _count, ...rest } = headers!;
+  if (String(values.length) !== (keyed ?? plain)) return whole();
+  const { [COUNT_HEADER]: _p, [KEYED_COUNT_HEADER]: _k, [KEYS_HEADER]: runs, ...rest } = headers!;
   // One headers object for all of them, as they were published (nothing downstream mutates it).
   const shared = Object.keys(rest).length > 0 ? rest : undefined;
-  return values.map((v) => single(partition, offset, key, v, shared));
+  const out = new Array<ConsumedRecord>(values.length);
+  if (keyed === undefined) {
+    for (let i = 0; i < values.length; i++) out[i] = single(partition, offset, key, values[i]!, shared);
+    return out;
+  }
+  if (runs === undefined) return whole();
+  let i = 0;
+  for (const run of runs.split(SEPARATOR)) {
+    const cut = run.indexOf(KEY_SEPARATOR);
+    const n = Number(run.slice(cut + 1));
+    if (cut < 0 || !Number.isInteger(n) || n < 1 || i + n > values.length) return whole();
+    const runKey = run.slice(0, cut);
+    for (const end = i + n; i < end; i++) out[i] = single(partition, offset, runKey, values[i]!, shared);
+  }
+  return i === values.length ? out : whole();
 }
 
 function single(

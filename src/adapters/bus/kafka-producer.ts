@@ -9,8 +9,8 @@
 // docs/kafka-client-choice.md), and one
 // request per partition batch is what acks=all pays for anyway.
 //
-// Records of one key from one publish travel in envelopes (kafka-envelope.ts): Kafka's costs
-// are per Kafka record, and a reading is small.
+// Records of one partition from one publish travel in envelopes (kafka-envelope.ts): Kafka's
+// costs are per Kafka record, and a reading is small.
 import { murmur2, ProduceAcks, Producer, stringSerializers, type Admin } from '@platformatic/kafka';
 import { gridError } from '../../app/errors.ts';
 import type { BusProducer, BusRecord } from './bus.ts';
@@ -109,6 +109,8 @@ export class KafkaBusProducer implements BusProducer {
   private readonly admin: Admin;
   private readonly lagReader: KafkaLagReader;
   private started: Promise<number> | undefined;
+  /** The topic's partition count once start() learnt it (envelopes are packed per partition). */
+  private partitions: number | undefined;
   private queue: Pending[] = [];
   private draining = false;
   private readonly partitionOf = new PartitionCache();
@@ -128,7 +130,9 @@ export class KafkaBusProducer implements BusProducer {
     const started = (async () => {
       await ensureTopics(this.admin, this.opts);
       const metadata = await this.producer.metadata({ topics: [this.opts.topic], forceUpdate: true });
-      return metadata.topics.get(this.opts.topic)?.partitionsCount ?? this.opts.partitions;
+      const count = metadata.topics.get(this.opts.topic)?.partitionsCount ?? this.opts.partitions;
+      this.partitions = count;
+      return count;
     })();
     // A broker that is down at start must not make the failure permanent.
     started.catch(() => (this.started = undefined));
@@ -138,7 +142,11 @@ export class KafkaBusProducer implements BusProducer {
   publish(records: BusRecord[]): Promise<void> {
     if (this.closed) return Promise.reject(gridError('SG_ERR_BUS', ['the producer is closed']));
     if (records.length === 0) return Promise.resolve();
-    const envelopes = packEnvelopes(records);
+    // Per partition once the count is known: an envelope goes to its first record's partition,
+    // so its records must share it. Before that (a first publish racing start()), per key.
+    const n = this.partitions;
+    const envelopes =
+      n === undefined ? packEnvelopes(records) : packEnvelopes(records, (key) => this.partitionOf.of(key, n));
     this.ratio.add(records.length, envelopes.length);
     return this.enqueue(envelopes, records.length);
   }
