@@ -166,6 +166,10 @@ export const pipelineBench: Bench = {
           `processor batches: ${counts.batches}, ${(total / counts.batches).toFixed(0)} readings each on average; ${counts.events} grid events`,
         );
         log(`ingest event loop garbage collection: ${ingestGcUs.toFixed(2)} us per reading`);
+        // Per target: each runs in its own pod, with its own memory limit (deploy/kubernetes).
+        const peak = (list: GridopsProcess[]) => Math.max(...list.map((p) => peakRssMb(p.proc.pid!)));
+        const rss = { processor: peak(processors), ingest: peak(ingest) };
+        log(`peak RSS: processor ${rss.processor.toFixed(0)} MiB, ingest ${rss.ingest.toFixed(0)} MiB`);
         run = {
           readings: total,
           readings_per_s: readingsPerS,
@@ -173,7 +177,9 @@ export const pipelineBench: Bench = {
           avg_batch: total / counts.batches,
           events: counts.events,
           ingest_gc_us: ingestGcUs,
-          peak_rss_mb: Math.max(...procs.map((p) => peakRssMb(p.proc.pid!))),
+          peak_rss_mb: Math.max(rss.processor, rss.ingest),
+          peak_rss_processor_mb: rss.processor,
+          peak_rss_ingest_mb: rss.ingest,
           ...cpuFields(cpuReport),
           copy_postgres_us: copy.postgresUs,
         };
