@@ -12,8 +12,8 @@
 // `gridops-keys` header (see seal). Ingest keys readings by transformer and a request carries
 // one reading per meter, so per key an envelope held about 20 readings; per partition, hundreds.
 // A record alone, or one whose value or key holds a separator, goes out as it is, so topics
-// written before envelopes existed (and other producers) read unchanged. A consumer older than keyed envelopes would dead-letter them whole: upgrade
-// processors before ingest.
+// written before envelopes existed (and other producers) read unchanged. A consumer older than
+// keyed envelopes would dead-letter them whole: upgrade processors before ingest.
 //
 // All records of an envelope share its offset: they are committed together (the consumer never
 // hands out part of an envelope, see PartitionBuffers.take), and the lag counts envelopes
@@ -53,6 +53,7 @@ function separators(s: string): number {
   for (let i = s.indexOf(SEPARATOR); i >= 0; i = s.indexOf(SEPARATOR, i + 1)) n++;
   return n;
 }
+
 /**
  * Packs records into envelopes, in publish order per key. `groupOf` says which records may
  * share one: those of one partition (all of them must be sent to one); by default, of one key.
