@@ -22,10 +22,15 @@ test(
       // As ingest publishes a request: one reading per meter, keyed by transformer.
       const records = Array.from({ length: 200 }, (_, i) => ({ key: `TX-${i % 23}`, value: `r${i}` }));
       await bus.producer.publish(records);
-      const raw = await readTopic(opts.topic, opts.partitions);
-      // One Kafka record per partition, each holding several keys, sent where a Java client
-      // would send its first key.
+      // Everything the topic holds (the read stops at its timeout), not just the first few.
+      const raw = await readTopic(opts.topic, records.length, 3000);
+      // One Kafka record per partition, each holding several keys, together all 200, sent where
+      // a Java client would send its first key.
       assert.equal(raw.length, opts.partitions);
+      assert.equal(
+        raw.reduce((n, r) => n + Number(r.headers[KEYED_COUNT_HEADER]), 0),
+        records.length,
+      );
       for (const r of raw) {
         assert.equal(r.partition, kafkaPartition(r.key, opts.partitions));
         assert.ok(

@@ -84,7 +84,8 @@ export function packEnvelopes(
       current !== undefined &&
       current.records[0]!.headers === r.headers &&
       current.records.length < MAX_ENVELOPE_RECORDS &&
-      current.chars + r.key.length + r.value.length + 8 < MAX_ENVELOPE_CHARS;
+      // At most what add() counts: the value and a separator, and a new run of its key.
+      current.chars + r.key.length + r.value.length + 7 < MAX_ENVELOPE_CHARS;
     if (fits) {
       add(current, r);
       continue;
